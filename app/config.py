@@ -1,0 +1,119 @@
+"""Configuration classes. Every setting can be given as an environment variable of the same name."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("SANXIANG_INSTANCE", BASE_DIR / "instance"))
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class BaseConfig:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sanxiang.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    JSON_AS_ASCII = False
+
+    # Object storage: "fs" (local filesystem, embedded default) or "s3" (MinIO or any S3 endpoint).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "fs")
+    STORAGE_FS_ROOT = os.environ.get("STORAGE_FS_ROOT", str(INSTANCE_DIR / "objects"))
+    S3_ENDPOINT = os.environ.get("S3_ENDPOINT", "")  # host:port, e.g. minio.internal:9000
+    S3_ACCESS_KEY = os.environ.get("S3_ACCESS_KEY", "")
+    S3_SECRET_KEY = os.environ.get("S3_SECRET_KEY", "")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "sanxiang-evidence")
+    S3_SECURE = _env_bool("S3_SECURE", True)
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+
+    # Accounts (login throttling).
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    LOGIN_IP_MAX_FAILURES = _env_int("LOGIN_IP_MAX_FAILURES", 20)
+    LOGIN_IP_WINDOW_MINUTES = _env_int("LOGIN_IP_WINDOW_MINUTES", 15)
+    API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 90)
+
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 8))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    # CSRF is checked for every unsafe request that is not authenticated by a bearer token (see app.auth).
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Upload cap for a single request body (recordings use resumable chunks below this).
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
+
+    # JSON API / OpenAPI (flask-smorest).
+    API_TITLE = "Sanxiang API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # Ledger signing (Ed25519). The key lives outside the repository.
+    LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "sanxiang.linjiang.gov.cn/ledger")
+    LEDGER_KEY_PATH = os.environ.get("LEDGER_KEY_PATH", str(INSTANCE_DIR / "ledger-signing.key"))
+    LEDGER_CHECKPOINT_EVERY_ENTRIES = _env_int("LEDGER_CHECKPOINT_EVERY_ENTRIES", 100)
+    LEDGER_CHECKPOINT_EVERY_MINUTES = _env_int("LEDGER_CHECKPOINT_EVERY_MINUTES", 60)
+
+    # Certificate rules (SPEC §5). Defaults marked *(default)* in SPEC.
+    CERT_INSPECTION_GRACE_MONTH = _env_int("CERT_INSPECTION_GRACE_MONTH", 3)
+    CERT_INSPECTION_GRACE_DAY = _env_int("CERT_INSPECTION_GRACE_DAY", 31)
+    CERT_REVOCATION_BAR_YEARS = _env_int("CERT_REVOCATION_BAR_YEARS", 2)
+    REVIEWER_RATIO_PERCENT = _env_int("REVIEWER_RATIO_PERCENT", 5)
+
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+
+
+class DevelopmentConfig(BaseConfig):
+    DEBUG = False  # the Werkzeug debugger shows stack traces; never on, even in development
+
+
+class TestingConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///:memory:")
+    WTF_CSRF_ENABLED = True
+    SERVER_NAME = None
+
+
+class ProductionConfig(BaseConfig):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def validate(cls, config):
+        missing = [k for k in ("SECRET_KEY",) if not config.get(k)]
+        if not os.environ.get("DATABASE_URL"):
+            missing.append("DATABASE_URL")
+        if config.get("STORAGE_BACKEND") == "s3":
+            missing += [k for k in ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET")
+                        if not config.get(k)]
+        elif config.get("STORAGE_BACKEND") == "fs":
+            if not os.environ.get("STORAGE_FS_ROOT"):
+                missing.append("STORAGE_FS_ROOT")
+        else:
+            missing.append("STORAGE_BACKEND (fs or s3)")
+        if missing:
+            raise RuntimeError("Production configuration is missing: " + ", ".join(missing))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
