@@ -13,9 +13,9 @@ from app.config import CONFIGS, INSTANCE_DIR
 
 # Features, in dependency order. Each module exposes init_app(app).
 FEATURES = (
+    "app.storage",
     "app.auth",
     "app.ledger",
-    "app.officers",
     "app.web",
 )
 

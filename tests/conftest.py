@@ -120,3 +120,83 @@ def s3_server():
     server.start()
     yield f"127.0.0.1:{port}"
     server.stop()
+
+
+# --- factories ------------------------------------------------------------------------------------
+
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture
+def make_agency(app):
+    """Create and commit an agency; returns its id-bearing object (detached after commit)."""
+    from app.auth.services import create_agency
+    from app.validators import make_credit_code
+
+    counter = iter(range(5000, 9999))
+
+    def factory(name=None, categories=("城市管理",), region_code="220681", **kw):
+        n = next(counter)
+        with app.app_context():
+            agency = create_agency(
+                name=name or f"测试执法局{n}", short_name=kw.pop("short_name", f"测试局{n}"),
+                doc_prefix=kw.pop("doc_prefix", "临测"),
+                credit_code=kw.pop("credit_code", make_credit_code(region=region_code, org_seq=n)),
+                region_code=region_code, categories=list(categories), **kw)
+            db.session.commit()
+            db.session.refresh(agency)
+            db.session.expunge(agency)
+            return agency
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app):
+    from app.auth.services import create_user
+    from app.auth.models import Agency
+
+    counter = iter(range(1, 100000))
+
+    def factory(roles=("officer",), agency=None, username=None, password=PASSWORD, full_name="测试用户"):
+        with app.app_context():
+            agency_obj = db.session.get(Agency, agency.id) if agency is not None else None
+            user = create_user(username=username or f"user{next(counter)}", password=password,
+                               full_name=full_name, roles=roles, agency=agency_obj)
+            db.session.commit()
+            return user.id
+
+    return factory
+
+
+@pytest.fixture
+def login_as():
+    """Log a test client in as a user id (as Flask-Login's session would after a real login)."""
+
+    def do(client, user_id):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user_id)
+            session["_fresh"] = True
+        return client
+
+    return do
+
+
+def extract_csrf(html: str) -> str:
+    import re
+
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert m, "no CSRF token in page"
+    return m.group(1)
+
+
+@pytest.fixture
+def csrf_token():
+    """Fetch a page holding a form and return its CSRF token (bound to this client's session)."""
+
+    def get(client, url="/login"):
+        resp = client.get(url)
+        return extract_csrf(resp.get_data(as_text=True))
+
+    return get

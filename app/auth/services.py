@@ -1,0 +1,226 @@
+"""Accounts: the only code that creates users, checks passwords and issues API tokens.
+
+Every account event that matters for accountability (an account created, its roles changed, a token
+issued or revoked) is entered in the ledger in the same transaction. Passwords never are.
+"""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import CITYWIDE_ROLES, Agency, AgencyClosure, ApiToken, LoginAttempt, Role, User, UserRole
+from app.errors import Conflict, DomainError, InvalidInput, NotFound, TooManyAttempts
+from app.extensions import db
+from app.timeutil import aware, utcnow
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    status = 401
+    message = "用户名或密码错误"
+
+
+class AccountLocked(DomainError):
+    code = "account_locked"
+    status = 423
+    message = "账户已被临时锁定"
+
+
+def _ledger(kind, subject, payload):
+    from app.ledger.services import append
+
+    append(kind, subject, payload)
+
+
+# --- agencies ---------------------------------------------------------------------------------------
+
+def create_agency(*, name, short_name, doc_prefix, credit_code, region_code, categories, legal_basis="",
+                  address="", phone="", actor=None):
+    from app.validators import validate_credit_code
+
+    problem = validate_credit_code(credit_code)
+    if problem:
+        raise InvalidInput(problem, details={"fields": {"credit_code": [problem]}})
+    if db.session.scalar(select(Agency).where((Agency.name == name) | (Agency.credit_code == credit_code))):
+        raise Conflict(f"执法主体“{name}”或统一社会信用代码{credit_code}已存在")
+    agency = Agency(name=name, short_name=short_name, doc_prefix=doc_prefix, credit_code=credit_code,
+                    region_code=region_code, categories=list(categories), legal_basis=legal_basis,
+                    address=address, phone=phone)
+    db.session.add(agency)
+    db.session.flush()
+    _ledger("agency.created", f"agency:{agency.id}", {
+        "name": name, "credit_code": credit_code, "region_code": region_code,
+        "categories": list(categories), "actor": actor.username if actor else None})
+    return agency
+
+
+def add_closure(agency, day, reason, actor=None):
+    closure = AgencyClosure(agency=agency, day=day, reason=reason)
+    db.session.add(closure)
+    db.session.flush()
+    return closure
+
+
+def closures_of(agency_id):
+    """Local closure days of an agency, for the working-day calendar."""
+    if agency_id is None:
+        return frozenset()
+    return frozenset(db.session.scalars(select(AgencyClosure.day).where(AgencyClosure.agency_id == agency_id)))
+
+
+# --- users ------------------------------------------------------------------------------------------
+
+def _check_roles(roles, agency):
+    try:
+        roles = {Role(r) for r in roles}
+    except ValueError as e:
+        raise InvalidInput(f"未知角色：{e}") from None
+    if not roles:
+        raise InvalidInput("至少需要一个角色")
+    if agency is None and not roles <= CITYWIDE_ROLES:
+        raise InvalidInput("执法人员、法制审核人员和机关负责人必须隶属于一个执法主体")
+    return roles
+
+
+def create_user(*, username, password, full_name, roles, agency=None, actor=None):
+    username = (username or "").strip()
+    if not username:
+        raise InvalidInput("用户名不能为空", details={"fields": {"username": ["用户名不能为空"]}})
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        msg = f"密码至少{MIN_PASSWORD_LENGTH}位"
+        raise InvalidInput(msg, details={"fields": {"password": [msg]}})
+    roles = _check_roles(roles, agency)
+    if db.session.scalar(select(User).where(func.lower(User.username) == username.lower())):
+        raise Conflict(f"用户名“{username}”已被使用")
+    user = User(username=username, full_name=full_name, agency=agency,
+                password_hash=generate_password_hash(password))
+    user.role_rows = [UserRole(role=r.value) for r in sorted(roles, key=lambda r: r.value)]
+    db.session.add(user)
+    db.session.flush()
+    _ledger("account.created", f"user:{user.id}", {
+        "username": username, "full_name": full_name, "agency_id": agency.id if agency else None,
+        "roles": sorted(r.value for r in roles), "actor": actor.username if actor else None})
+    return user
+
+
+def set_roles(user, roles, actor=None):
+    roles = _check_roles(roles, user.agency)
+    user.role_rows = [UserRole(role=r.value) for r in sorted(roles, key=lambda r: r.value)]
+    db.session.flush()
+    _ledger("account.roles_changed", f"user:{user.id}", {
+        "roles": sorted(r.value for r in roles), "actor": actor.username if actor else None})
+    return user
+
+
+def set_password(user, password):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"密码至少{MIN_PASSWORD_LENGTH}位")
+    user.password_hash = generate_password_hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+
+
+def get_user(username) -> User:
+    user = db.session.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
+    if user is None:
+        raise NotFound(f"用户“{username}”不存在")
+    return user
+
+
+# --- login ------------------------------------------------------------------------------------------
+
+def authenticate(username, password, ip="unknown") -> User:
+    """Check a password, with account lockout and per-address throttling.
+
+    Raises InvalidCredentials, AccountLocked or TooManyAttempts; records the attempt either way. The
+    caller commits (a failed attempt must be committed too, or lockout would never happen).
+    """
+    cfg = current_app.config
+    now = utcnow()
+    username = (username or "").strip()
+    window_start = now - timedelta(minutes=cfg["LOGIN_IP_WINDOW_MINUTES"])
+    ip_failures = db.session.scalar(select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.ip == ip, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window_start))
+    if ip_failures >= cfg["LOGIN_IP_MAX_FAILURES"]:
+        raise TooManyAttempts(f"来自此地址的登录失败次数过多，请{cfg['LOGIN_IP_WINDOW_MINUTES']}分钟后再试")
+
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if user is not None and user.locked_until and aware(user.locked_until) > now:
+        minutes = max(1, int((aware(user.locked_until) - now).total_seconds() // 60) + 1)
+        db.session.add(LoginAttempt(username=username[:64], ip=ip, succeeded=False, at=now))
+        raise AccountLocked(f"连续登录失败次数过多，账户已锁定，请约{minutes}分钟后再试或联系管理员")
+
+    ok = user is not None and user.is_enabled and check_password_hash(user.password_hash, password or "")
+    db.session.add(LoginAttempt(username=username[:64], ip=ip, succeeded=ok, at=now))
+    if not ok:
+        if user is not None:
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+                user.failed_logins = 0
+                raise AccountLocked(f"连续{cfg['LOGIN_MAX_FAILURES']}次登录失败，账户已锁定"
+                                    f"{cfg['LOGIN_LOCKOUT_MINUTES']}分钟")
+        if user is not None and not user.is_enabled:
+            raise InvalidCredentials("账户已停用，请联系管理员")
+        raise InvalidCredentials()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    return user
+
+
+# --- API tokens -------------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "sx_"
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(user, name, days=None):
+    """Return (plaintext, ApiToken). The plaintext is shown once and never stored."""
+    name = (name or "").strip() or "API"
+    days = current_app.config["API_TOKEN_DAYS"] if days is None else days
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name[:80], token_hash=_hash_token(raw), prefix=raw[:10],
+                     expires_at=utcnow() + timedelta(days=days) if days else None)
+    db.session.add(token)
+    db.session.flush()
+    _ledger("account.token_issued", f"user:{user.id}", {"token_id": token.id, "name": token.name,
+                                                       "expires_at": token.expires_at})
+    return raw, token
+
+
+def revoke_token(token, actor):
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        _ledger("account.token_revoked", f"user:{token.user_id}", {
+            "token_id": token.id, "actor": actor.username if actor else None})
+    return token
+
+
+def user_for_token(raw: str):
+    """The active user behind a bearer token, or None (unknown, revoked, expired or disabled)."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at and aware(token.expires_at) <= now:
+        return None
+    if not token.user.is_enabled:
+        return None
+    # Touch at most once a minute, so that reads by field devices do not all become writes.
+    if token.last_used_at is None or (now - aware(token.last_used_at)).total_seconds() > 60:
+        token.last_used_at = now
+        db.session.commit()
+    return token.user
