@@ -1,0 +1,34 @@
+"""The evidence ledger (SPEC §4.4): an append-only hash chain whose entries are also the leaves of an
+RFC 9162 Merkle tree, Ed25519-signed checkpoints in the C2SP tlog-checkpoint format, proof bundles, the
+full audit, and an offline verifier.
+
+Other features call `app.ledger.services.append(kind, subject, payload, at=None)` in the same transaction as
+the change it proves. A payload that describes a file carries the file's SHA-256 (hex) as
+`payload["sha256"]`; the proof bundle and the offline verifier check the file against it.
+Payload values may be dates, datetimes (stored as UTC ISO 8601 strings) and Decimals (exact decimal
+strings): see `app.ledger.canonical`.
+
+Nothing web-related is imported at module level: `python -m app.ledger.verify` runs with only the standard
+library and `cryptography`.
+"""
+
+
+def init_app(app):
+    from app.ledger import cli, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.public_api)
+    app.cli.add_command(cli.ledger_cli)
+    if app.testing:
+        app.extensions.setdefault("sanxiang_test_setup", []).append(_ensure_test_key)
+
+
+def _ensure_test_key(app):
+    """Test sessions sign checkpoints with a throw-away key at LEDGER_KEY_PATH."""
+    import os
+
+    from app.ledger import services
+
+    with app.app_context():
+        if not os.path.exists(app.config["LEDGER_KEY_PATH"]):
+            services.generate_key(app.config["LEDGER_KEY_PATH"])

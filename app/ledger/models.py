@@ -1,0 +1,74 @@
+"""Ledger tables: the entries (hash chain), the stored Merkle nodes, the signed checkpoints, and the one-row
+head that serialises appends.
+
+Entries and nodes are append-only; nothing here is ever updated except the head row.
+"""
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+ZERO_HASH = "0" * 64  #: the previous-hash of entry 0
+
+
+class LedgerEntry(db.Model):
+    __tablename__ = "ledger_entries"
+
+    # The 0-based position in the log, which is also the Merkle leaf index.
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(String(200), index=True)
+    # The canonical JSON text itself: the bytes hashed are the bytes stored.
+    body: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))  # SHA-256(body), hex
+    leaf_hash: Mapped[str] = mapped_column(String(64))  # SHA-256(0x00 || body), hex
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    @property
+    def data(self) -> dict:
+        import json
+
+        return json.loads(self.body)
+
+    @property
+    def payload(self) -> dict:
+        return self.data["payload"]
+
+    def __repr__(self):
+        return f"<LedgerEntry {self.seq} {self.kind} {self.subject}>"
+
+
+class LedgerNode(db.Model):
+    """The hash of the perfect subtree over leaves [index * 2**level, (index + 1) * 2**level)."""
+
+    __tablename__ = "ledger_nodes"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerCheckpoint(db.Model):
+    __tablename__ = "ledger_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tree_size: Mapped[int] = mapped_column(BigInteger, unique=True)
+    root_hash: Mapped[str] = mapped_column(String(64))  # hex
+    note: Mapped[str] = mapped_column(Text)  # the signed note, exactly as served
+    key_name: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(8))  # hex key id, as in the signature line
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class LedgerHead(db.Model):
+    """One row (id 1). Appends lock it first, so that the log never forks or skips a number."""
+
+    __tablename__ = "ledger_heads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    checkpoint_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

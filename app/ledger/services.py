@@ -1,0 +1,480 @@
+"""Writing to and reading proofs from the ledger. The only code that writes ledger tables.
+
+`append` runs inside the caller's transaction and only flushes: the edge (request, CLI command) commits,
+and a rollback leaves no entry. Appends are serialised by locking the single `ledger_heads` row first
+(`UPDATE ... SET size = size + 1 RETURNING`): on PostgreSQL that row lock is held until commit, on SQLite
+the UPDATE takes the database write lock. So concurrent appenders in any number of processes never fork the
+chain, skip or repeat a number.
+"""
+import base64
+import hashlib
+import logging
+import os
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import and_, func, insert, or_, select, update
+
+from app.errors import DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.ledger import chain, merkle, note
+from app.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode
+
+log = logging.getLogger(__name__)
+
+BUNDLE_FORMAT = "sanxiang-ledger-bundle/1"
+
+
+class LedgerKeyMissing(DomainError):
+    code = "ledger_key_missing"
+    status = 503
+    message = "台账签名密钥未配置，无法生成检查点（请运行 flask ledger keygen）"
+
+
+class LedgerCorrupt(DomainError):
+    code = "ledger_corrupt"
+    status = 500
+    message = "台账数据不完整，请运行 flask ledger verify 检查"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# --- signing key ---------------------------------------------------------------------------------------
+
+_signer_cache: dict = {}
+_warned_paths: set = set()
+
+
+def key_path() -> str:
+    return current_app.config["LEDGER_KEY_PATH"]
+
+
+def origin() -> str:
+    return current_app.config["LEDGER_ORIGIN"]
+
+
+def load_signer() -> note.Signer:
+    """The checkpoint signer from LEDGER_KEY_PATH (a Go note signer key); LedgerKeyMissing if absent."""
+    path = key_path()
+    try:
+        stat = os.stat(path)
+    except OSError:
+        raise LedgerKeyMissing() from None
+    cached = _signer_cache.get(path)
+    if cached and cached[0] == (stat.st_mtime_ns, stat.st_size):
+        return cached[1]
+    try:
+        with open(path, encoding="ascii") as fh:
+            signer = note.Signer.from_string(fh.read())
+    except (OSError, ValueError) as exc:
+        raise LedgerKeyMissing(f"台账签名密钥无法读取：{exc}") from None
+    _signer_cache[path] = ((stat.st_mtime_ns, stat.st_size), signer)
+    return signer
+
+
+def generate_key(path: str, *, force: bool = False) -> note.Signer:
+    """Write a new signer key (mode 600). Refuses to replace an existing key unless `force`."""
+    if os.path.exists(path) and not force:
+        raise DomainError(f"签名密钥已存在：{path}（更换密钥请加 --force）", code="ledger_key_exists",
+                          status=409)
+    signer = note.Signer.generate(origin())
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = f"{path}.tmp{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(signer.to_string() + "\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    _signer_cache.pop(path, None)
+    return signer
+
+
+def verifier_key() -> str:
+    return load_signer().verifier_key()
+
+
+# --- append --------------------------------------------------------------------------------------------
+
+def _lock_head():
+    """Take the append lock and reserve the next number: (new size, previous head hash, checkpoint_at)."""
+    stmt = (update(LedgerHead).where(LedgerHead.id == 1).values(size=LedgerHead.size + 1)
+            .returning(LedgerHead.size, LedgerHead.head_hash, LedgerHead.checkpoint_at)
+            .execution_options(synchronize_session=False))
+    row = db.session.execute(stmt).first()
+    if row is None:
+        _create_head()
+        row = db.session.execute(stmt).first()
+    return row
+
+
+def _create_head():
+    """The head row is missing (fresh tables): rebuild it from the last entry, racing safely."""
+    last = db.session.execute(select(LedgerEntry.seq, LedgerEntry.entry_hash)
+                              .order_by(LedgerEntry.seq.desc()).limit(1)).first()
+    values = {"id": 1, "size": last.seq + 1 if last else 0,
+              "head_hash": last.entry_hash if last else chain.ZERO_HASH, "checkpoint_at": None}
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    db.session.execute(dialect_insert(LedgerHead).values(**values)
+                       .on_conflict_do_nothing(index_elements=["id"]))
+
+
+def _store_nodes(index: int, leaf: bytes):
+    """Store the leaf and every perfect subtree it completes (on average two rows)."""
+    siblings = []
+    i, level = index, 0
+    while i & 1:
+        siblings.append((level, i - 1))
+        i >>= 1
+        level += 1
+    known = _fetch_nodes(siblings)
+    rows = [{"level": 0, "index": index, "hash": leaf.hex()}]
+    h, i = leaf, index
+    for level, sibling in siblings:
+        h = merkle.node_hash(known[(level, sibling)], h)
+        i >>= 1
+        rows.append({"level": level + 1, "index": i, "hash": h.hex()})
+    db.session.execute(insert(LedgerNode), rows)
+
+
+def append(kind: str, subject: str, payload: dict, *, at: datetime | None = None) -> LedgerEntry:
+    """Append one entry to the ledger within the caller's transaction (flushes, never commits)."""
+    if not kind or not isinstance(kind, str) or len(kind) > 64:
+        raise InvalidInput("台账记录类型不能为空且不超过64个字符")
+    if not subject or not isinstance(subject, str) or len(subject) > 200:
+        raise InvalidInput("台账记录对象不能为空且不超过200个字符")
+    if not isinstance(payload, dict):
+        raise InvalidInput("台账记录内容必须是字典")
+    if at is None:
+        at = _utcnow()
+    elif at.tzinfo is not None:
+        at = at.astimezone(timezone.utc).replace(tzinfo=None)
+    # Refuse an unserialisable payload before taking the lock.
+    chain.canonical_json(payload)
+
+    size, prev_hash, checkpoint_at = _lock_head()
+    seq = size - 1
+    body, entry_hash, leaf = chain.build_entry(seq, prev_hash, kind, subject, payload, at)
+    entry = LedgerEntry(seq=seq, kind=kind, subject=subject, body=body, prev_hash=prev_hash,
+                        entry_hash=entry_hash, leaf_hash=leaf.hex(), created_at=at)
+    db.session.add(entry)
+    _store_nodes(seq, leaf)
+    db.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(head_hash=entry_hash)
+                       .execution_options(synchronize_session=False))
+    db.session.flush()
+    if _checkpoint_due(size, checkpoint_at):
+        _auto_checkpoint(size)
+    return entry
+
+
+def _checkpoint_due(size: int, checkpoint_at) -> bool:
+    every = current_app.config.get("LEDGER_CHECKPOINT_EVERY_ENTRIES") or 0
+    minutes = current_app.config.get("LEDGER_CHECKPOINT_EVERY_MINUTES") or 0
+    if every > 0 and size % every == 0:
+        return True
+    if minutes > 0:
+        return checkpoint_at is None or _utcnow() - checkpoint_at >= timedelta(minutes=minutes)
+    return False
+
+
+def _auto_checkpoint(size: int):
+    # A missing key must never fail the caller's transaction: warn (once per path) and carry on.
+    try:
+        signer = load_signer()
+    except LedgerKeyMissing as exc:
+        if key_path() not in _warned_paths:
+            _warned_paths.add(key_path())
+            log.warning("ledger: no automatic checkpoint at size %s: %s", size, exc.message)
+        return
+    _write_checkpoint(size, signer)
+
+
+# --- tree reads ----------------------------------------------------------------------------------------
+
+def _fetch_nodes(keys) -> dict:
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return {}
+    found = {}
+    for start in range(0, len(keys), 200):
+        part = keys[start:start + 200]
+        cond = or_(*(and_(LedgerNode.level == lv, LedgerNode.index == ix) for lv, ix in part))
+        for lv, ix, h in db.session.execute(select(LedgerNode.level, LedgerNode.index, LedgerNode.hash)
+                                            .where(cond)):
+            found[(lv, ix)] = bytes.fromhex(h)
+    missing = [k for k in keys if k not in found]
+    if missing:
+        raise LedgerCorrupt(f"台账缺少默克尔树节点 {missing[0]}，请运行 flask ledger verify 检查")
+    return found
+
+
+def _with_nodes(fn, *args):
+    nodes = _fetch_nodes(merkle.needed_nodes(fn, *args))
+    return fn(*args, lambda level, index: nodes[(level, index)])
+
+
+def current_size() -> int:
+    size = db.session.execute(select(LedgerHead.size).where(LedgerHead.id == 1)).scalar()
+    if size is None:
+        size = db.session.execute(select(func.count()).select_from(LedgerEntry)).scalar()
+    return size
+
+
+def tree_root(size: int) -> bytes:
+    return _with_nodes(merkle.tree_root, size)
+
+
+def _check_size(size: int, name="second"):
+    head = current_size()
+    if size < 0 or size > head:
+        raise InvalidInput(f"树大小必须在 0 到 {head} 之间", details={name: size})
+
+
+def inclusion_proof(seq: int, size: int) -> list:
+    """The inclusion proof (list of 32-byte hashes) of entry `seq` in the tree of `size` entries."""
+    _check_size(size, "tree_size")
+    if not 0 <= seq < size:
+        raise InvalidInput(f"记录序号 {seq} 不在大小为 {size} 的树中")
+    return _with_nodes(merkle.inclusion_proof, seq, size)
+
+
+def consistency_proof(first: int, second: int) -> list:
+    _check_size(second)
+    if not 0 <= first <= second:
+        raise InvalidInput("first 必须在 0 与 second 之间", details={"first": first, "second": second})
+    return _with_nodes(merkle.consistency_proof, first, second)
+
+
+def consistency(first: int, second: int) -> dict:
+    proof = consistency_proof(first, second)
+    return {"origin": origin(), "first": first, "second": second,
+            "first_root": _b64(tree_root(first)), "second_root": _b64(tree_root(second)),
+            "proof": [_b64(h) for h in proof]}
+
+
+def _b64(h: bytes) -> str:
+    return base64.b64encode(h).decode()
+
+
+# --- checkpoints ---------------------------------------------------------------------------------------
+
+def _write_checkpoint(size: int, signer: note.Signer) -> LedgerCheckpoint:
+    existing = db.session.execute(select(LedgerCheckpoint).where(LedgerCheckpoint.tree_size == size)
+                                  ).scalar_one_or_none()
+    now = _utcnow()
+    if existing is None:
+        root = tree_root(size)
+        signed = signer.sign(note.checkpoint_text(origin(), size, root))
+        existing = LedgerCheckpoint(tree_size=size, root_hash=root.hex(), note=signed, key_name=signer.name,
+                                    key_hash=f"{signer.key_hash:08x}", created_at=now)
+        db.session.add(existing)
+    db.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(checkpoint_at=now)
+                       .execution_options(synchronize_session=False))
+    db.session.flush()
+    return existing
+
+
+def create_checkpoint() -> LedgerCheckpoint:
+    """Sign the current tree (or return the checkpoint that already covers exactly this size)."""
+    signer = load_signer()
+    # Hold the append lock so the size and the nodes read belong to one state of the log.
+    row = db.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(size=LedgerHead.size)
+                             .returning(LedgerHead.size).execution_options(synchronize_session=False)
+                             ).first()
+    if row is None:
+        _create_head()
+        row = db.session.execute(select(LedgerHead.size).where(LedgerHead.id == 1)).first()
+    return _write_checkpoint(row[0], signer)
+
+
+def latest_checkpoint() -> LedgerCheckpoint | None:
+    return db.session.execute(select(LedgerCheckpoint).order_by(LedgerCheckpoint.tree_size.desc())
+                              .limit(1)).scalar_one_or_none()
+
+
+def list_checkpoints(limit: int = 100, offset: int = 0) -> list:
+    return list(db.session.execute(select(LedgerCheckpoint).order_by(LedgerCheckpoint.tree_size.desc())
+                                   .limit(limit).offset(offset)).scalars())
+
+
+def get_checkpoint(tree_size: int) -> LedgerCheckpoint:
+    cp = db.session.execute(select(LedgerCheckpoint).where(LedgerCheckpoint.tree_size == tree_size)
+                            ).scalar_one_or_none()
+    if cp is None:
+        raise NotFound(f"没有大小为 {tree_size} 的检查点")
+    return cp
+
+
+# --- entries and bundles -------------------------------------------------------------------------------
+
+def get_entry(seq: int) -> LedgerEntry:
+    entry = db.session.get(LedgerEntry, seq)
+    if entry is None:
+        raise NotFound(f"台账中没有第 {seq} 条记录")
+    return entry
+
+
+def sha256_file(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build_bundle(seq: int, file_path=None) -> dict:
+    """The proof bundle for entry `seq` (and the file it describes): everything the offline verifier needs.
+
+    Uses the latest checkpoint; if none covers the entry yet, signs a new one (flushed: the caller commits).
+    """
+    entry = get_entry(seq)
+    file_info = None
+    if file_path is not None:
+        claimed = chain.file_sha256(entry.data)
+        if claimed is None:
+            raise InvalidInput(f"第 {seq} 条记录不描述文件（内容中没有 sha256）")
+        actual = sha256_file(file_path)
+        if actual != claimed:
+            raise InvalidInput(f"文件的 SHA-256（{actual}）与第 {seq} 条记录（{claimed}）不符")
+        file_info = {"name": os.path.basename(str(file_path)), "size": os.path.getsize(file_path),
+                     "sha256": actual}
+    checkpoint = latest_checkpoint()
+    if checkpoint is None or checkpoint.tree_size <= seq:
+        checkpoint = create_checkpoint()
+    signer = load_signer()
+    proof = _with_nodes(merkle.inclusion_proof, seq, checkpoint.tree_size)
+    bundle = {
+        "format": BUNDLE_FORMAT,
+        "origin": origin(),
+        "index": seq,
+        "entry": entry.body,
+        "leaf_hash": entry.leaf_hash,
+        "tree_size": checkpoint.tree_size,
+        "inclusion_proof": [_b64(h) for h in proof],
+        "checkpoint": checkpoint.note,
+        "verifier_key": signer.verifier_key(),
+    }
+    if file_info:
+        bundle["file"] = file_info
+    return bundle
+
+
+# --- full audit ----------------------------------------------------------------------------------------
+
+class AuditResult:
+    def __init__(self):
+        self.ok = True
+        self.entries = 0
+        self.checkpoints = 0
+        self.first_bad_seq = None
+        self.problems = []
+
+    def fail(self, seq, message):
+        self.ok = False
+        if seq is not None and (self.first_bad_seq is None or seq < self.first_bad_seq):
+            self.first_bad_seq = seq
+        self.problems.append(message)
+
+    def __repr__(self):
+        return f"<AuditResult ok={self.ok} entries={self.entries} first_bad={self.first_bad_seq}>"
+
+
+def audit(extra_checkpoints=(), batch: int = 5000) -> AuditResult:
+    """Re-check the whole chain and tree from the database (see `flask ledger verify`).
+
+    `extra_checkpoints` are signed notes someone kept (e.g. downloaded earlier): the log must still contain
+    the tree they sign. Reads only; stops the chain walk at the first bad entry.
+    """
+    result = AuditResult()
+    verifier = None
+    try:
+        verifier = load_signer().verifier()
+    except LedgerKeyMissing:
+        pass
+    # Every signed size we know of: the stored checkpoints and the ones brought from outside.
+    signed = []  # (tree_size, root bytes, label)
+    for cp in db.session.execute(select(LedgerCheckpoint).order_by(LedgerCheckpoint.tree_size)).scalars():
+        result.checkpoints += 1
+        label = f"检查点（大小 {cp.tree_size}）"
+        if verifier is not None:
+            try:
+                _, size, root = note.open_checkpoint(cp.note, verifier, origin())
+            except note.NoteError as exc:
+                result.fail(None, f"{label}签名无效：{exc}")
+                continue
+            if size != cp.tree_size or root.hex() != cp.root_hash:
+                result.fail(None, f"{label}的列与签名内容不符")
+                continue
+        signed.append((cp.tree_size, bytes.fromhex(cp.root_hash), label))
+    for text in extra_checkpoints:
+        try:
+            if verifier is None:
+                raise note.NoteError("没有可用的公钥")
+            _, size, root = note.open_checkpoint(text, verifier, origin())
+        except note.NoteError as exc:
+            result.fail(None, f"外部检查点无法验证：{exc}")
+            continue
+        result.checkpoints += 1
+        signed.append((size, root, f"外部检查点（大小 {size}）"))
+
+    stored_mismatch = []
+
+    def compare_nodes(computed: dict):
+        by_level = {}
+        for (lv, ix) in computed:
+            by_level.setdefault(lv, []).append(ix)
+        for lv, idxs in sorted(by_level.items()):
+            rows = db.session.execute(select(LedgerNode.index, LedgerNode.hash).where(
+                LedgerNode.level == lv, LedgerNode.index >= min(idxs), LedgerNode.index <= max(idxs)))
+            stored = {ix: h for ix, h in rows}
+            for ix in idxs:
+                if stored.get(ix) != computed[(lv, ix)]:
+                    stored_mismatch.append((ix << lv, lv, ix))
+
+    checker = chain.ChainChecker(want_roots={s for s, _, _ in signed})
+    computed = {}
+    checker.on_node = lambda lv, ix, h: computed.__setitem__((lv, ix), h.hex())
+    cols = (LedgerEntry.seq, LedgerEntry.body, LedgerEntry.kind, LedgerEntry.subject, LedgerEntry.prev_hash,
+            LedgerEntry.entry_hash, LedgerEntry.leaf_hash)
+    last_seq = -1
+    try:
+        while True:
+            rows = db.session.execute(select(*cols).where(LedgerEntry.seq > last_seq)
+                                      .order_by(LedgerEntry.seq).limit(batch)).all()
+            if not rows:
+                break
+            for row in rows:
+                checker.feed(*row)
+            last_seq = rows[-1][0]
+            compare_nodes(computed)
+            computed.clear()
+            if stored_mismatch:
+                first_leaf, lv, ix = min(stored_mismatch)
+                raise chain.AuditFailure(first_leaf, f"默克尔树节点（层 {lv}，序号 {ix}）与记录不符，"
+                                                     f"涉及第 {first_leaf} 条起的记录")
+    except chain.AuditFailure as failure:
+        result.fail(failure.seq, failure.message)
+    result.entries = checker.size
+    chain_complete = result.ok
+
+    n = checker.size
+    if chain_complete:
+        total_nodes = db.session.execute(select(func.count()).select_from(LedgerNode)).scalar()
+        if total_nodes != 2 * n - bin(n).count("1"):
+            result.fail(n, f"默克尔树节点数（{total_nodes}）与 {n} 条记录不符（存在多余节点）")
+        head = db.session.execute(select(LedgerHead.size, LedgerHead.head_hash).where(LedgerHead.id == 1)
+                                  ).first()
+        if head is not None and (head.size != n or head.head_hash != checker.head_hash):
+            result.fail(min(n, head.size), f"台账头记录大小 {head.size}，实有 {n} 条记录：记录被删除或截断")
+    for size, root, label in signed:
+        if size > n:
+            if chain_complete:
+                result.fail(n, f"{label}已签名 {size} 条，但台账只剩 {n} 条：台账被截断")
+        elif size in checker.roots and checker.roots[size] != root:
+            result.fail(None, f"{label}的根哈希与重算结果不符：前 {size} 条记录被改写")
+    return result

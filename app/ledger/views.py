@@ -1,0 +1,106 @@
+"""Public ledger pages (no login): the latest signed checkpoint, the history, the public key and
+consistency proofs, as text/HTML under /ledger and as JSON under /public/api/ledger.
+
+Proof bundles are not public (payloads can hold personal data): see `flask ledger bundle`.
+"""
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from app.errors import InvalidInput, NotFound
+from app.ledger import services
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger", template_folder="templates")
+public_api = Blueprint("ledger_public_api", __name__, url_prefix="/public/api/ledger")
+
+PAGE_SIZE = 50
+
+
+def _text(body: str, status=200) -> Response:
+    return Response(body, status=status, mimetype="text/plain", headers={"Cache-Control": "no-cache"})
+
+
+def _latest():
+    cp = services.latest_checkpoint()
+    if cp is None:
+        raise NotFound("尚未生成任何检查点")
+    return cp
+
+
+def _int_arg(name):
+    value = request.args.get(name, "")
+    if not value.isdigit():
+        raise InvalidInput(f"参数 {name} 必须是非负整数", details={name: value})
+    return int(value)
+
+
+@bp.get("/checkpoint")
+def checkpoint():
+    return _text(_latest().note)
+
+
+@bp.get("/checkpoints/<int:tree_size>")
+def checkpoint_at(tree_size):
+    return _text(services.get_checkpoint(tree_size).note)
+
+
+@bp.get("/checkpoints")
+def checkpoints():
+    page = max(request.args.get("page", 1, type=int), 1)
+    items = services.list_checkpoints(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template("ledger/checkpoints.html", checkpoints=items[:PAGE_SIZE], page=page,
+                           has_next=len(items) > PAGE_SIZE, verifier_key=_verifier_key_or_none(),
+                           origin=services.origin())
+
+
+def _verifier_key_or_none():
+    try:
+        return services.verifier_key()
+    except services.LedgerKeyMissing:
+        return None
+
+
+@bp.get("/key")
+def key():
+    signer = services.load_signer()
+    import base64
+
+    return _text(f"{signer.verifier_key()}\n"
+                 f"ed25519 {base64.b64encode(signer.public_key).decode()}\n")
+
+
+@bp.get("/consistency")
+def consistency():
+    return jsonify(services.consistency(_int_arg("first"), _int_arg("second")))
+
+
+@public_api.get("/checkpoint")
+def api_checkpoint():
+    return jsonify(_checkpoint_json(_latest()))
+
+
+@public_api.get("/checkpoints")
+def api_checkpoints():
+    limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
+    offset = max(request.args.get("offset", 0, type=int), 0)
+    return jsonify([_checkpoint_json(cp) for cp in services.list_checkpoints(limit=limit, offset=offset)])
+
+
+@public_api.get("/key")
+def api_key():
+    signer = services.load_signer()
+    import base64
+
+    return jsonify({"verifier_key": signer.verifier_key(), "name": signer.name,
+                    "key_hash": f"{signer.key_hash:08x}", "algorithm": "ed25519",
+                    "public_key": base64.b64encode(signer.public_key).decode()})
+
+
+@public_api.get("/consistency")
+def api_consistency():
+    return jsonify(services.consistency(_int_arg("first"), _int_arg("second")))
+
+
+def _checkpoint_json(cp):
+    import base64
+
+    return {"tree_size": cp.tree_size, "root_hash": base64.b64encode(bytes.fromhex(cp.root_hash)).decode(),
+            "created_at": cp.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "note": cp.note}
