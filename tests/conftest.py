@@ -124,7 +124,7 @@ def s3_server():
 
 # --- factories ------------------------------------------------------------------------------------
 
-PASSWORD = "correct-horse-42"
+from tests.helpers import PASSWORD, extract_csrf  # noqa: E402
 
 
 @pytest.fixture
@@ -180,15 +180,6 @@ def login_as():
         return client
 
     return do
-
-
-def extract_csrf(html: str) -> str:
-    import re
-
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    assert m, "no CSRF token in page"
-    return m.group(1)
 
 
 @pytest.fixture

@@ -29,11 +29,14 @@ def init_app(app):
 
     @app.before_request
     def csrf_unless_bearer():
-        # Bearer-token requests carry no cookies a third-party site could ride on, so CSRF does not
-        # apply; every other unsafe request (forms, fetch from our own pages) must carry the token.
+        # CSRF rides on ambient credentials. A bearer-token request, or one that carries no session
+        # cookie at all (a device asking for a token), has none; every other unsafe request (forms,
+        # fetch from our own pages) must carry the token. HTML forms also validate it in FlaskForm.
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return
         if request.headers.get("Authorization", "").startswith("Bearer "):
+            return
+        if app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies:
             return
         if not app.config.get("WTF_CSRF_ENABLED", True):
             return

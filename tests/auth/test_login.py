@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from app.auth.models import LoginAttempt, User
 from app.extensions import db
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def post_login(client, csrf_token, username, password):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.auth.models import ApiToken
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def get_token(client, username, password=PASSWORD, name="执法记录仪DSJ-001"):
