@@ -71,11 +71,13 @@ def verify(checkpoints):
 @click.argument("seq", type=int)
 @click.option("--file", "file_path", type=click.Path(exists=True, dir_okay=False),
               help="The file the entry describes; its SHA-256 must match the entry.")
+@click.option("--since", type=int, multiple=True,
+              help="Include a consistency proof from this older tree size (repeatable).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
-def bundle(seq, file_path, output):
+def bundle(seq, file_path, since, output):
     """Export the proof bundle of entry SEQ for the offline verifier."""
     try:
-        data = services.build_bundle(seq, file_path=file_path)
+        data = services.build_bundle(seq, file_path=file_path, since=since)
         db.session.commit()
     except DomainError as err:
         _fail(err)

@@ -327,10 +327,11 @@ def sha256_file(path) -> str:
     return h.hexdigest()
 
 
-def build_bundle(seq: int, file_path=None) -> dict:
+def build_bundle(seq: int, file_path=None, *, since=()) -> dict:
     """The proof bundle for entry `seq` (and the file it describes): everything the offline verifier needs.
 
     Uses the latest checkpoint; if none covers the entry yet, signs a new one (flushed: the caller commits).
+    `since`: older tree sizes (of checkpoints the recipient kept) to include consistency proofs from.
     """
     entry = get_entry(seq)
     file_info = None
@@ -361,6 +362,14 @@ def build_bundle(seq: int, file_path=None) -> dict:
     }
     if file_info:
         bundle["file"] = file_info
+    if since:
+        bundle["consistency"] = []
+        for first in sorted(set(since)):
+            if not 0 <= first <= checkpoint.tree_size:
+                raise InvalidInput(f"树大小 {first} 不在 0 到 {checkpoint.tree_size} 之间")
+            cproof = _with_nodes(merkle.consistency_proof, first, checkpoint.tree_size)
+            bundle["consistency"].append({"first": first, "second": checkpoint.tree_size,
+                                          "proof": [_b64(h) for h in cproof]})
     return bundle
 
 
