@@ -60,7 +60,8 @@ class ChainChecker:
         if 0 in self.want_roots:
             self.roots[0] = merkle.EMPTY_ROOT
 
-    def feed(self, seq, body: str, kind, subject, prev_hash, entry_hash, leaf_hash_hex):
+    def feed(self, seq, body: str, kind, subject, prev_hash, entry_hash, leaf_hash_hex, stored_leaf=None):
+        """One stored entry; `stored_leaf` is the level-0 Merkle node stored for it (hex), if checked."""
         expected = self.size
         if seq != expected:
             if seq > expected:
@@ -85,6 +86,8 @@ class ChainChecker:
             raise AuditFailure(seq, f"第 {seq} 条记录的前一哈希与第 {seq - 1} 条记录不符（链断裂）")
         if prev_hash != data.get("prev") or kind != data.get("kind") or subject != data.get("subject"):
             raise AuditFailure(seq, f"第 {seq} 条记录的列与其内容不符")
+        if stored_leaf is not None and stored_leaf != leaf_hash_hex:
+            raise AuditFailure(seq, f"第 {seq} 条记录与默克尔树中的叶子不符（记录被替换）")
         self.head_hash = digest
         self._tree.append(leaf, self.on_node)
         self.size += 1

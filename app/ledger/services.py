@@ -457,8 +457,10 @@ def audit(extra_checkpoints=(), batch: int = 5000) -> AuditResult:
                                       .order_by(LedgerEntry.seq).limit(batch)).all()
             if not rows:
                 break
+            leaves = dict(db.session.execute(select(LedgerNode.index, LedgerNode.hash).where(
+                LedgerNode.level == 0, LedgerNode.index >= rows[0][0], LedgerNode.index <= rows[-1][0])).all())
             for row in rows:
-                checker.feed(*row)
+                checker.feed(*row, stored_leaf=leaves.get(row[0], "missing"))
             last_seq = rows[-1][0]
             compare_nodes(computed)
             computed.clear()
