@@ -56,7 +56,7 @@ class S3Store(ObjectStore):
                  chunk_size=CHUNK_SIZE):
         if not endpoint or not bucket:
             raise ValueError("S3 storage needs S3_ENDPOINT and S3_BUCKET")
-        check_bucket_name(bucket)  # a configuration mistake: fail at start-up, not as a 503 later
+        check_bucket_name(bucket, strict=True)  # a configuration mistake: fail at start-up, not as a 503 later
         self.endpoint = endpoint
         self.bucket = bucket
         self.part_size = part_size
