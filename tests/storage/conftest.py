@@ -1,26 +1,11 @@
 """Fixtures for the object store: the same `store` runs every contract test on both backends."""
-import hashlib
-import uuid
-
 import pytest
 
 from app.storage import make_store
+from tests.storage.helpers import s3_config
 
 
-def s3_config(endpoint, bucket=None, **extra):
-    return {
-        "STORAGE_BACKEND": "s3",
-        "S3_ENDPOINT": endpoint,
-        "S3_ACCESS_KEY": "testing",
-        "S3_SECRET_KEY": "testing",
-        "S3_BUCKET": bucket or f"evidence-{uuid.uuid4().hex[:16]}",
-        "S3_SECURE": False,
-        "S3_REGION": "us-east-1",
-        **extra,
-    }
-
-
-@pytest.fixture(params=["fs", "s3"])
+@pytest.fixture(params=["fs", pytest.param("s3", marks=pytest.mark.s3)])
 def store(request, tmp_path):
     if request.param == "fs":
         return make_store({"STORAGE_BACKEND": "fs", "STORAGE_FS_ROOT": str(tmp_path / "objects")})
@@ -36,37 +21,3 @@ def fs_store(tmp_path):
 @pytest.fixture
 def s3_store(s3_server):
     return make_store(s3_config(s3_server))
-
-
-class GeneratedStream:
-    """A reader over `size` pseudo-random bytes produced on demand, never all in memory.
-
-    It hashes what it hands out, so a test can compare the store's SHA-256 with the bytes really sent.
-    """
-
-    def __init__(self, size, seed=b"sanxiang", block=1024 * 1024):
-        self.remaining = size
-        self.sha256 = hashlib.sha256()
-        self._block = block
-        self._counter = 0
-        self._seed = seed
-        self._pending = b""
-
-    def _next_block(self):
-        # Each block differs, so a store that dropped or repeated a part would hash differently.
-        self._counter += 1
-        head = hashlib.sha256(self._seed + self._counter.to_bytes(8, "big")).digest()
-        return (head * (self._block // len(head) + 1))[: self._block]
-
-    def read(self, n=-1):
-        if self.remaining <= 0:
-            return b""
-        if n is None or n < 0:
-            n = self._block
-        if not self._pending:
-            self._pending = self._next_block()
-        data = self._pending[: min(n, self.remaining)]
-        self._pending = self._pending[len(data):]
-        self.remaining -= len(data)
-        self.sha256.update(data)
-        return data

@@ -19,7 +19,7 @@ from app.storage import (
     StoredObject,
     WriteOnceViolation,
 )
-from tests.storage.conftest import GeneratedStream
+from tests.storage.helpers import GeneratedStream
 
 DATA = bytes(range(256)) * 40 + b"tail"  # 10 244 bytes
 

@@ -11,7 +11,7 @@ import pytest
 from app.errors import StorageError, WriteOnceViolation
 from app.storage import make_store
 from app.storage.fs import FilesystemStore
-from tests.storage.conftest import GeneratedStream
+from tests.storage.helpers import GeneratedStream
 
 DATA = b"recording bytes " * 1000
 

@@ -9,9 +9,11 @@ from minio import Minio
 
 from app.errors import StorageError
 from app.storage import IntegrityMismatch, WriteOnceViolation, make_store
-from tests.storage.conftest import s3_config
+from tests.storage.helpers import s3_config
 
 DATA = b"recording bytes " * 1000
+
+pytestmark = pytest.mark.s3
 
 
 def closed_port():
