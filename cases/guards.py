@@ -1,0 +1,397 @@
+"""Guards: the rules a transition must pass. Each guard returns a list of problems (Chinese, quoting the
+rule); an empty list passes. `cases.services.apply_action` runs every guard that the workflow table names
+for the transition and refuses with all problems at once.
+
+Other features replace the hooks they own at init time (the dependency points inwards):
+`legal_review` (review feature) and `recording` (recordings feature). Until then the legal-review guard
+refuses every major case, as the law demands: no major decision without an approved review.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+
+from app import calendar
+from app.officers.rules import check_team
+from cases.models import (AV_ALWAYS, AV_DEFAULT, AV_SERVICE_METHODS, OFFICER_ACTS, SERIOUS_PENALTIES,
+                          CaseStatus, STEP_LABELS, StepKind)
+
+
+@dataclass
+class GuardContext:
+    case: object
+    on: date  #: the legal date of the act (China time)
+    actor: object = None
+    data: dict = field(default_factory=dict)  #: the action's input (reason, dates, method...)
+
+
+GUARDS = {}
+HOOKS = {}
+
+
+def guard(name):
+    def decorator(func):
+        GUARDS[name] = func
+        return func
+
+    return decorator
+
+
+def run(names, ctx: GuardContext) -> dict[str, list[str]]:
+    problems = {}
+    for name in names:
+        found = GUARDS[name](ctx)
+        if found:
+            problems[name] = found
+    return problems
+
+
+def setting(name, default):
+    return current_app.config.get(name, default)
+
+
+def closures(case):
+    from app.auth.services import closures_of
+
+    return closures_of(case.agency_id)
+
+
+# --- people and publicity ------------------------------------------------------------------------------
+
+def case_officers(case):
+    return [co.officer for co in case.officers]
+
+
+@guard("officers")
+def officers_guard(ctx):
+    """SPEC §5: at least two officers passing every certificate rule on the date of the act."""
+    case = ctx.case
+    team = check_team(case_officers(case), ctx.on, category=case.category, area=case.area_code)
+    if team.ok:
+        return []
+    problems = [f"至少需要两名持有有效执法证件的执法人员（行政处罚法第四十二条），目前符合条件的仅{len(team.passing)}名"]
+    return problems + team.reasons()
+
+
+@guard("publicity")
+def publicity_guard(ctx):
+    """SPEC §3: a case may be filed only under a matter, and only by officers, public before the filing date.
+
+    An officer's directory entry is built from their certificate, so an officer is public from the day
+    a certificate was issued; "before the filing date" means strictly earlier.
+    """
+    case, on = ctx.case, ctx.on
+    problems = []
+    version = case.matter_version
+    if version.published_on is None or version.published_on >= on:
+        when = version.published_on.isoformat() if version.published_on else "未公开"
+        problems.append(f"执法事项“{version.name}”（第{version.version}版）须在立案日前事前公开（公开日期：{when}）"
+                        "（行政处罚法第三十九条；国办发〔2018〕118号）")
+    for officer in case_officers(case):
+        issued = [c.issued_on for c in officer.certificates if c.issued_on is not None]
+        if not issued or min(issued) >= on:
+            problems.append(f"执法人员{officer.name}的信息在立案日前未经事前公开，不得参与办理本案")
+    return problems
+
+
+@guard("has_party")
+def has_party_guard(ctx):
+    return [] if ctx.case.parties else ["尚未登记当事人"]
+
+
+@guard("limitation")
+def limitation_guard(ctx):
+    """APL Art 36: 2 years; 5 years where life, health or financial safety was harmed."""
+    case = ctx.case
+    if case.violation_on is None:
+        return ["请填写违法行为发生（或终了）日期，以判断是否超过追责时效"]
+    years = 5 if case.harms_safety else 2
+    try:
+        limit = case.violation_on.replace(year=case.violation_on.year + years)
+    except ValueError:  # 29 February
+        limit = case.violation_on.replace(year=case.violation_on.year + years, day=28)
+    if ctx.on > limit:
+        return [f"违法行为发生于{case.violation_on.isoformat()}，已超过{years}年追责时效（至{limit.isoformat()}）"
+                "（行政处罚法第三十六条），不得给予行政处罚"]
+    return []
+
+
+@guard("reason")
+def reason_guard(ctx):
+    return [] if (ctx.data.get("reason") or "").strip() else ["请填写理由"]
+
+
+# --- investigation and decision -------------------------------------------------------------------------
+
+@guard("draft_decision")
+def draft_guard(ctx):
+    """The draft decision names a discretion tier of the matter and a fine within it (SPEC §6)."""
+    case = ctx.case
+    draft = case.draft or {}
+    problems = []
+    for key, label in (("facts", "违法事实"), ("evidence", "证据"), ("legal_basis", "法律依据")):
+        if not (draft.get(key) or "").strip():
+            problems.append(f"处罚决定草案缺少“{label}”")
+    tiers = {t["name"]: t for t in case.matter_version.tiers or []}
+    tier = tiers.get(draft.get("tier"))
+    if tier is None:
+        problems.append(f"请选择裁量档次（可选：{'、'.join(tiers) or '无'}）")
+    penalties = draft.get("penalties") or []
+    if not penalties:
+        problems.append("请选择处罚种类")
+    fine = draft.get("fine")
+    if "fine" in penalties:
+        if fine in (None, ""):
+            problems.append("处罚种类包含罚款，请填写罚款金额")
+        elif tier is not None:
+            amount = Decimal(str(fine))
+            lo, hi = Decimal(str(tier.get("min", 0))), Decimal(str(tier.get("max", 0)))
+            if not lo <= amount <= hi:
+                problems.append(f"罚款{amount}元不在“{tier['name']}”裁量档次范围内（{lo}—{hi}元）")
+    return problems
+
+
+@guard("decision_deadline")
+def decision_deadline_guard(ctx):
+    """APL Art 60: decide within 90 days of filing; extension needs the head's approval."""
+    case = ctx.case
+    if case.decision_due and ctx.on > case.decision_due:
+        return [f"已超过作出处罚决定的期限（{case.decision_due.isoformat()}），须经机关负责人批准延长"
+                "（行政处罚法第六十条）"]
+    return []
+
+
+@guard("defence_window")
+def defence_window_guard(ctx):
+    """APL Art 44-45: the party is told and may state and defend within the window (default 5 working days)."""
+    case = ctx.case
+    if case.notice_served_on is None:
+        return ["尚未送达行政处罚事先告知书（行政处罚法第四十四条）"]
+    if case.defence_waived:
+        return []
+    days = setting("DEFENCE_WORKING_DAYS", 5)
+    until = calendar.add_working_days(case.notice_served_on, days, closures(case))
+    if ctx.on <= until:
+        return [f"当事人陈述、申辩期限尚未届满（至{until.isoformat()}），不得作出决定；当事人明确放弃的除外"]
+    return []
+
+
+def hearing_right(case) -> bool:
+    """APL Art 63: large fines, confiscation of large amounts, licence revocation, suspension, closure..."""
+    draft = case.draft or {}
+    penalties = set(draft.get("penalties") or [])
+    if penalties & SERIOUS_PENALTIES:
+        return True
+    fine = draft.get("fine")
+    org = any(p.kind == "org" for p in case.parties)
+    threshold = setting("HEARING_FINE_ORG" if org else "HEARING_FINE_PERSON", 50000 if org else 10000)
+    return fine not in (None, "") and Decimal(str(fine)) >= Decimal(threshold)
+
+
+@guard("hearing_right")
+def hearing_right_guard(ctx):
+    if hearing_right(ctx.case):
+        return []
+    return ["本案拟作出的处罚不属于当事人有权要求听证的情形（行政处罚法第六十三条）"]
+
+
+@guard("hearing_request_window")
+def hearing_request_window_guard(ctx):
+    case = ctx.case
+    days = setting("HEARING_REQUEST_WORKING_DAYS", 5)
+    until = calendar.add_working_days(case.notice_served_on, days, closures(case))
+    requested = ctx.data.get("requested_on") or ctx.on
+    if requested > until:
+        return [f"当事人应在告知后{days}个工作日内（至{until.isoformat()}）提出听证要求（行政处罚法第六十四条）"]
+    return []
+
+
+@guard("hearing_record")
+def hearing_record_guard(ctx):
+    """APL Art 64: noticed 7 days ahead, hosted by someone who did not investigate, with a record."""
+    case = ctx.case
+    steps = [s for s in case.steps if s.kind == StepKind.hearing.value and s.completed_at]
+    if not steps:
+        return ["尚无已完成的听证笔录"]
+    problems = []
+    step = steps[-1]
+    host = (step.extra or {}).get("host_officer_id")
+    investigators = {co.officer_id for co in case.officers}
+    if host is None:
+        problems.append("听证笔录须记录听证主持人")
+    elif host in investigators:
+        problems.append("听证由行政机关指定的非本案调查人员主持（行政处罚法第六十四条）")
+    noticed = (step.extra or {}).get("noticed_on")
+    if noticed:
+        noticed = date.fromisoformat(noticed) if isinstance(noticed, str) else noticed
+        days = setting("HEARING_NOTICE_WORKING_DAYS", 7)
+        earliest = calendar.add_working_days(noticed, days, closures(case))
+        if step.started_at.date() < earliest:
+            problems.append(f"听证应在举行{days}个工作日前通知当事人（最早可于{earliest.isoformat()}举行）")
+    else:
+        problems.append("听证笔录须记录听证通知送达日期")
+    return problems
+
+
+@guard("collective_discussion")
+def collective_discussion_guard(ctx):
+    """APL Art 57: complex or serious cases are decided after collective discussion by the heads."""
+    case = ctx.case
+    draft = case.draft or {}
+    serious = bool(set(draft.get("penalties") or []) & SERIOUS_PENALTIES)
+    if not (case.is_complex or serious):
+        return []
+    if any(s.kind == StepKind.discussion.value and s.completed_at for s in case.steps):
+        return []
+    return ["情节复杂或者重大违法行为给予行政处罚，应当经行政机关负责人集体讨论决定（行政处罚法第五十七条），"
+            "尚无集体讨论笔录"]
+
+
+def is_major(case) -> tuple[bool, list[str]]:
+    """Whether the decision is major (SPEC §6.1), and why. The review feature's catalogue may extend this."""
+    hook = HOOKS.get("is_major")
+    if hook is not None:
+        return hook(case)
+    reasons = []
+    draft = case.draft or {}
+    criteria = case.matter_version.major_criteria or {}
+    if case.marked_major:
+        reasons.append("机关负责人认定为重大执法决定")
+    penalties = set(draft.get("penalties") or [])
+    named = penalties & (set(criteria.get("penalties") or []) | SERIOUS_PENALTIES)
+    if named:
+        from cases.models import PENALTY_KINDS
+
+        reasons.append("拟作出" + "、".join(PENALTY_KINDS.get(p, p) for p in sorted(named)) + "的处罚")
+    threshold = criteria.get("fine_at_least")
+    fine = draft.get("fine")
+    if threshold is not None and fine not in (None, "") and Decimal(str(fine)) >= Decimal(str(threshold)):
+        reasons.append(f"罚款金额达到{threshold}元的重大标准")
+    if case.hearing_on or any(s.kind == StepKind.hearing.value and s.completed_at for s in case.steps):
+        reasons.append("经过听证程序")
+    return bool(reasons), reasons
+
+
+@guard("legal_review")
+def legal_review_guard(ctx):
+    """SPEC §6.1: no major decision without an approved legal review of this very draft."""
+    major, reasons = is_major(ctx.case)
+    if not major:
+        return []
+    hook = HOOKS.get("legal_review")
+    if hook is None:
+        return ["本案属于重大执法决定（" + "；".join(reasons) + "），未经法制审核或者审核未通过的，不得作出决定"
+                "（行政处罚法第五十八条）"]
+    return hook(ctx, reasons)
+
+
+@guard("summary_limits")
+def summary_limits_guard(ctx):
+    """APL Art 51: on the spot only for a warning or fines ≤ 200 yuan (person) / ≤ 3,000 yuan (org)."""
+    case = ctx.case
+    draft = case.draft or {}
+    problems = []
+    if "summary" not in (case.matter_version.procedures or []):
+        problems.append("该执法事项不适用简易程序")
+    penalties = set(draft.get("penalties") or [])
+    if penalties - {"warning", "fine"}:
+        problems.append("简易程序只能当场作出警告或者罚款决定（行政处罚法第五十一条）")
+    fine = draft.get("fine")
+    if fine not in (None, ""):
+        org = any(p.kind == "org" for p in case.parties)
+        limit = Decimal(setting("SUMMARY_FINE_ORG" if org else "SUMMARY_FINE_PERSON", 3000 if org else 200))
+        if Decimal(str(fine)) > limit:
+            who = "法人或者其他组织" if org else "公民"
+            problems.append(f"对{who}当场罚款不得超过{limit}元（行政处罚法第五十一条），应适用普通程序")
+    return problems
+
+
+@guard("steps_complete")
+def steps_complete_guard(ctx):
+    open_steps = [s for s in ctx.case.steps if s.completed_at is None]
+    return [f"执法环节“{s.label}”（{s.started_at:%Y-%m-%d}）尚未完成" for s in open_steps]
+
+
+# --- after the decision --------------------------------------------------------------------------------
+
+@guard("service")
+def service_guard(ctx):
+    """APL Art 61: on the spot or within 7 working days; electronic only with the party's consent."""
+    case, data = ctx.case, ctx.data
+    method = data.get("method")
+    from cases.models import SERVICE_METHODS
+
+    problems = []
+    if method not in SERVICE_METHODS:
+        problems.append("请选择送达方式（" + "、".join(SERVICE_METHODS.values()) + "）")
+    if method == "electronic" and not all(p.e_service_consent for p in case.parties):
+        problems.append("采用电子送达须经当事人书面同意（行政处罚法第六十一条）")
+    due = calendar.add_working_days(case.decided_on, setting("SERVICE_WORKING_DAYS", 7), closures(case))
+    if ctx.on > due and not (data.get("late_reason") or "").strip():
+        problems.append(f"决定书应在{due.isoformat()}前送达（行政处罚法第六十一条，7个工作日），逾期送达须说明理由")
+    return problems
+
+
+@guard("execution")
+def execution_guard(ctx):
+    data = ctx.data
+    problems = []
+    penalties = set((ctx.case.draft or {}).get("penalties") or [])
+    if "fine" in penalties and data.get("paid_amount") in (None, ""):
+        problems.append("请填写实际缴纳的罚款金额")
+    return problems
+
+
+@guard("closing")
+def closing_guard(ctx):
+    return []
+
+
+@guard("archive_complete")
+def archive_guard(ctx):
+    problems = steps_complete_guard(ctx)
+    if not any(d.kind in ("decision", "on_spot_decision") for d in ctx.case.documents):
+        problems.append("案卷缺少处罚决定书")
+    return problems
+
+
+# --- steps -----------------------------------------------------------------------------------------------
+
+def step_needs_av(case, kind, extra=None) -> bool:
+    kind = StepKind(kind)
+    if kind in AV_ALWAYS or kind in AV_DEFAULT:
+        return True
+    if kind == StepKind.service and (extra or {}).get("method") in AV_SERVICE_METHODS:
+        return True
+    return kind.value in (case.matter_version.av_steps or [])
+
+
+def recording_problems(step) -> list[str]:
+    """SPEC §4.2: a step needing audio/video completes only with a recording or an approved justification."""
+    if not step.needs_av:
+        return []
+    if step.av_justification and step.av_justification_approved_by_id:
+        return []
+    hook = HOOKS.get("recording")
+    if hook is not None and hook(step):
+        return []
+    return [f"“{step.label}”须全程音像记录（执法全过程记录制度）：请关联音像记录，或提交经机关负责人批准的书面说明"]
+
+
+def step_officer_problems(case, kind, officers, on) -> list[str]:
+    if StepKind(kind) not in OFFICER_ACTS:
+        return []
+    team = check_team(officers, on, category=case.category, area=case.area_code)
+    if team.ok:
+        return []
+    return ([f"“{STEP_LABELS[StepKind(kind)]}”须由两名以上持有有效执法证件的执法人员实施（行政处罚法第四十二条；"
+             f"行政强制法第十八条），目前符合条件的仅{len(team.passing)}名"] + team.reasons())
+
+
+def is_open(case) -> bool:
+    from cases.workflow import OPEN_STATUSES
+
+    return CaseStatus(case.status) in OPEN_STATUSES

@@ -1,0 +1,94 @@
+"""The case lifecycle as one table: (procedure, status, action) → next status, who may do it, and which
+guards must pass. Pure: no database, no Flask. `cases.services.apply_action` is the only caller that
+changes a status, and it runs the guards named here (their code lives in `cases.guards`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.auth.models import Role
+from cases.models import CaseStatus as S, Procedure as P
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str  #: the button text
+    source: S
+    target: S
+    roles: tuple[Role, ...]
+    guards: tuple[str, ...] = ()
+
+
+ACTION_LABELS = {
+    "submit_filing": "提请立案", "approve_filing": "批准立案", "reject_filing": "不予立案",
+    "close_investigation": "调查终结", "reopen_investigation": "退回补充调查",
+    "serve_notice": "送达事先告知书", "request_hearing": "当事人申请听证", "hold_hearing": "听证结束",
+    "decide": "作出处罚决定", "decide_on_spot": "当场作出处罚决定", "serve_decision": "送达决定书",
+    "record_execution": "登记执行情况", "close": "结案", "archive": "归档", "terminate": "终止案件",
+}
+
+_O, _H = Role.officer, Role.head
+
+
+def _t(procedure, source, action, target, roles, guards=()):
+    return (procedure, source, action), Transition(action, ACTION_LABELS[action], source, target, roles, guards)
+
+
+#: The whole lifecycle. Guards: see cases.guards.GUARDS for what each one checks and which rule it quotes.
+TRANSITIONS: dict[tuple[P, S, str], Transition] = dict([
+    # 普通程序 ordinary procedure (APL Chapter V Section 3)
+    _t(P.ordinary, S.draft, "submit_filing", S.pending_filing, (_O,),
+       ("has_party", "publicity", "officers", "limitation")),
+    _t(P.ordinary, S.pending_filing, "approve_filing", S.investigating, (_H,),
+       ("publicity", "officers", "limitation")),
+    _t(P.ordinary, S.pending_filing, "reject_filing", S.not_filed, (_H,), ("reason",)),
+    _t(P.ordinary, S.investigating, "close_investigation", S.investigated, (_O,),
+       ("officers", "draft_decision", "steps_complete", "decision_deadline")),
+    _t(P.ordinary, S.investigated, "reopen_investigation", S.investigating, (_O, _H), ("reason",)),
+    _t(P.ordinary, S.investigated, "serve_notice", S.notified, (_O,),
+       ("officers", "draft_decision", "decision_deadline")),
+    _t(P.ordinary, S.notified, "request_hearing", S.hearing, (_O,), ("hearing_right", "hearing_request_window")),
+    _t(P.ordinary, S.hearing, "hold_hearing", S.heard, (_O, _H), ("hearing_record",)),
+    _t(P.ordinary, S.notified, "decide", S.decided, (_H,),
+       ("officers", "draft_decision", "defence_window", "collective_discussion", "legal_review",
+        "decision_deadline", "steps_complete")),
+    _t(P.ordinary, S.heard, "decide", S.decided, (_H,),
+       ("officers", "draft_decision", "collective_discussion", "legal_review", "decision_deadline",
+        "steps_complete")),
+    _t(P.ordinary, S.decided, "serve_decision", S.served, (_O,), ("officers", "service")),
+    _t(P.ordinary, S.served, "record_execution", S.executed, (_O,), ("execution",)),
+    _t(P.ordinary, S.executed, "close", S.closed, (_H,), ("closing",)),
+    _t(P.ordinary, S.closed, "archive", S.archived, (_O, _H), ("archive_complete",)),
+    _t(P.ordinary, S.investigating, "terminate", S.terminated, (_H,), ("reason",)),
+    _t(P.ordinary, S.investigated, "terminate", S.terminated, (_H,), ("reason",)),
+    # 简易程序 summary procedure (APL Art 51-52): decided on the spot, then filed with the agency.
+    _t(P.summary, S.draft, "decide_on_spot", S.decided, (_O,),
+       ("has_party", "publicity", "officers", "summary_limits", "draft_decision", "steps_complete")),
+    _t(P.summary, S.decided, "serve_decision", S.served, (_O,), ("officers", "service")),
+    _t(P.summary, S.served, "record_execution", S.executed, (_O,), ("execution",)),
+    _t(P.summary, S.executed, "close", S.closed, (_H,), ("closing",)),
+    _t(P.summary, S.closed, "archive", S.archived, (_O, _H), ("archive_complete",)),
+])
+
+#: Statuses in which the case is open (recordings of an open case are under legal hold).
+OPEN_STATUSES = frozenset(S) - {S.not_filed, S.closed, S.archived, S.terminated}
+#: Statuses in which steps may be recorded.
+STEP_STATUSES = frozenset({S.draft, S.investigating, S.investigated, S.notified, S.hearing, S.heard,
+                           S.decided, S.served})
+#: Statuses in which the draft decision may still change (any change voids a legal-review approval).
+DRAFT_STATUSES = frozenset({S.draft, S.investigating, S.investigated, S.notified, S.hearing, S.heard})
+
+
+def transition(procedure, status, action) -> Transition | None:
+    return TRANSITIONS.get((P(procedure), S(status), action))
+
+
+def available(procedure, status) -> list[Transition]:
+    """Transitions leaving this state, in table order (the state allows them; guards may still refuse)."""
+    p, s = P(procedure), S(status)
+    return [t for (tp, ts, _), t in TRANSITIONS.items() if tp == p and ts == s]
+
+
+def actions() -> frozenset[str]:
+    return frozenset(a for (_, _, a) in TRANSITIONS)

@@ -1,0 +1,1 @@
+"""Placeholder package; the feature lands with its issue."""
