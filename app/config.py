@@ -36,6 +36,9 @@ class BaseConfig:
     S3_BUCKET = os.environ.get("S3_BUCKET", "sanxiang-evidence")
     S3_SECURE = _env_bool("S3_SECURE", True)
     S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_CONNECT_TIMEOUT = _env_int("S3_CONNECT_TIMEOUT", 5)
+    S3_READ_TIMEOUT = _env_int("S3_READ_TIMEOUT", 120)
+    S3_RETRIES = _env_int("S3_RETRIES", 2)
 
     # Accounts (login throttling).
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
