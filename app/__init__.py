@@ -16,6 +16,7 @@ FEATURES = (
     "app.storage",
     "app.auth",
     "app.ledger",
+    "app.officers",
     "app.web",
 )
 
