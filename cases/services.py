@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from app import calendar
 from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from app.extensions import db
+from app.ledger.canonical import canonical_json
 from app.ledger.services import append as ledger_append
 from app.timeutil import today_china, utcnow
 from cases import guards, permissions, workflow
@@ -49,7 +50,9 @@ def _ledger(kind, case, payload):
 
 def record_event(case, action, actor, *, from_status=None, to_status=None, note="", data=None):
     """An entry in the case's timeline and, in the same transaction, in the ledger."""
-    data = data or {}
+    # The event keeps exactly what the ledger hashes: dates, times and amounts as canonical strings
+    # (a JSON column cannot hold date or Decimal objects).
+    data = json.loads(canonical_json(data or {}))
     event = CaseEvent(case=case, action=action, from_status=from_status, to_status=to_status,
                       actor_id=actor.id if actor else None, note=note, data=data, at=utcnow())
     db.session.add(event)
@@ -569,7 +572,7 @@ def complete_step(step, *, actor, on=None) -> CaseStep:
         step.ended_at = step.completed_at
     db.session.flush()
     record_event(case, "step_completed", actor, data={"step_id": step.id, "kind": step.kind})
-    _issue_step_document(step, actor)
+    _issue_step_document(step, actor, on)
     return step
 
 
@@ -615,10 +618,10 @@ def issue_document(case, kind, *, actor, step=None, on=None, number=None) -> Cas
     return documents.store_document(case, kind, pdf, number=number, actor=actor, step=step)
 
 
-def _issue_step_document(step, actor):
+def _issue_step_document(step, actor, on=None):
     kind = STEP_DOCUMENTS.get(step.kind)
     if kind:
-        issue_document(step.case, kind, actor=actor, step=step)
+        issue_document(step.case, kind, actor=actor, step=step, on=on)
 
 
 # --- the lifecycle ----------------------------------------------------------------------------------------
