@@ -17,6 +17,7 @@ FEATURES = (
     "app.auth",
     "app.ledger",
     "app.officers",
+    "cases",
     "app.web",
 )
 
