@@ -14,9 +14,10 @@ library and `cryptography`.
 
 
 def init_app(app):
-    from app.ledger import cli, views
+    from app.ledger import api, cli, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(views.public_api)
     app.cli.add_command(cli.ledger_cli)
     if app.testing:

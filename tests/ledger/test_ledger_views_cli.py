@@ -111,3 +111,23 @@ def test_verify_command_exit_codes(ledger):
 def test_bundle_command_for_unknown_entry(ledger):
     r = ledger.test_cli_runner().invoke(args=["ledger", "bundle", "99"])
     assert r.exit_code == 1 and "第 99 条" in r.output
+
+
+def test_bundle_api_is_for_supervisors_and_admins_only(ledger, client, make_user, make_agency, login_as):
+    from flask import g
+
+    def get(url):
+        # The test holds an app context, which the requests share: forget the user Flask-Login cached in g.
+        g.pop("_login_user", None)
+        return client.get(url)
+
+    _fill(3)
+    assert get("/api/ledger/entries/1/bundle").status_code == 401
+    login_as(client, make_user(roles=("officer",), agency=make_agency()))
+    assert get("/api/ledger/entries/1/bundle").status_code == 403
+    login_as(client, make_user(roles=("supervisor",)))
+    resp = get("/api/ledger/entries/1/bundle")
+    assert resp.status_code == 200
+    data = resp.get_json()
+    assert data["index"] == 1 and data["tree_size"] >= 3  # creating users appends entries too
+    assert get("/api/ledger/entries/99/bundle").status_code == 404
