@@ -32,7 +32,7 @@ def qr_svg(cert) -> str:
 
 
 def _card(cert, on):
-    return PublicCertificateSchema(context={"on": on}).dump(cert)
+    return PublicCertificateSchema(on=on).dump(cert)
 
 
 def _certificate_or_404(token):

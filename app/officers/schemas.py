@@ -185,8 +185,12 @@ class KpiSchema(Schema):
 class PublicCertificateSchema(Schema):
     """The certificate card (SPEC §5) as the public may see it, with its status on `context["on"]`.
 
-    Dump a Certificate with `PublicCertificateSchema(context={"on": date})`.
+    Dump a Certificate with `PublicCertificateSchema(on=date)` (default: today in China).
     """
+
+    def __init__(self, *args, on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on = on
 
     name = fields.Function(lambda c: c.officer.name)
     agency = fields.Function(lambda c: c.officer.agency.name)
@@ -206,7 +210,7 @@ class PublicCertificateSchema(Schema):
     has_photo = fields.Function(lambda c: bool(c.officer.photo))
 
     def _on(self):
-        return self.context.get("on") or today_china()
+        return self.on or today_china()
 
     def get_on(self, cert):
         return self._on().isoformat()
