@@ -505,7 +505,8 @@ def _case_file_sections(case) -> list[_Section]:
 
 # --- storing --------------------------------------------------------------------------------------------
 
-def store_document(case, kind: str, pdf_bytes: bytes, *, number: str, actor=None, step=None) -> CaseDocument:
+def store_document(case, kind: str, pdf_bytes: bytes, *, number: str, actor=None, step=None,
+                   on=None) -> CaseDocument:
     """Put an issued document in the object store, record it on the case and enter it in the ledger.
 
     Runs in the caller's transaction and only flushes. `actor`: the User issuing it (or None for the
@@ -523,13 +524,14 @@ def store_document(case, kind: str, pdf_bytes: bytes, *, number: str, actor=None
                              metadata={"case-id": str(case.id), "document-kind": kind})
     document = CaseDocument(case=case, kind=kind, number=number, title=spec.title, storage_key=stored.key,
                             sha256=stored.sha256, size=stored.size,
-                            step_id=step.id if step is not None else None,
+                            step_id=step.id if step is not None else None, issued_on=on or today_china(),
                             created_by_id=actor.id if actor is not None else None)
     db.session.add(document)
     db.session.flush()
     entry = append("document.issued", f"case:{case.id}", {
         "document_id": document.id, "kind": kind, "number": number, "title": spec.title,
         "sha256": stored.sha256, "size": stored.size, "storage_key": stored.key,
+        "issued_on": document.issued_on,
     })
     document.ledger_seq = entry.seq
     db.session.flush()

@@ -313,6 +313,7 @@ class CaseDocument(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     size: Mapped[int] = mapped_column(sa.BigInteger)
     step_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_steps.id"))
+    issued_on: Mapped[date | None] = mapped_column(sa.Date)  #: the document's legal date (文书日期)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
     ledger_seq: Mapped[int | None] = mapped_column(sa.BigInteger)

@@ -615,7 +615,7 @@ def issue_document(case, kind, *, actor, step=None, on=None, number=None) -> Cas
     code = documents.DOCUMENT_KINDS[kind][1]
     number = number or document_number(case.agency, code, on)
     pdf = documents.render_document(case, kind, number=number, step=step, on=on)
-    return documents.store_document(case, kind, pdf, number=number, actor=actor, step=step)
+    return documents.store_document(case, kind, pdf, number=number, actor=actor, step=step, on=on)
 
 
 def _issue_step_document(step, actor, on=None):

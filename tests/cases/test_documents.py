@@ -179,7 +179,7 @@ def test_store_document_matches_store_and_ledger(doc_case):
     assert payload["sha256"] == hashlib.sha256(stored).hexdigest() == doc.sha256
     assert payload == {"document_id": doc.id, "kind": "decision", "number": number_for("decision"),
                        "title": "行政处罚决定书", "sha256": doc.sha256, "size": len(pdf),
-                       "storage_key": doc.storage_key}
+                       "storage_key": doc.storage_key, "issued_on": doc.issued_on.isoformat()}
 
 
 def test_case_file_has_cover_index_with_pages_and_every_document(doc_case, tmp_path):
