@@ -10,7 +10,14 @@ from app.timeutil import today_china
 
 
 @pytest.fixture
-def world(app, make_agency, make_user):
+def world(app, make_agency, make_user, monkeypatch):
+    # These tests log in through the session or tokens, never with the password: skip scrypt's cost.
+    from functools import partial
+
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr("app.auth.services.generate_password_hash",
+                        partial(generate_password_hash, method="pbkdf2:sha256:1"))
     a = make_agency(name="临江市城市管理行政执法局", short_name="市城管执法局", categories=("城市管理", "住建"))
     b = make_agency(name="临江市市场监督管理局", short_name="市市场监管局", categories=("市场监管",))
     return SimpleNamespace(
