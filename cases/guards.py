@@ -204,6 +204,11 @@ def hearing_request_window_guard(ctx):
     days = setting("HEARING_REQUEST_WORKING_DAYS", 5)
     until = calendar.add_working_days(case.notice_served_on, days, closures(case))
     requested = ctx.data.get("requested_on") or ctx.on
+    if isinstance(requested, str):  # from JSON or a form, as the effect (services._date) accepts it too
+        try:
+            requested = date.fromisoformat(requested)
+        except ValueError:
+            return [f"听证申请日期格式无效：{requested}"]
     if requested > until:
         return [f"当事人应在告知后{days}个工作日内（至{until.isoformat()}）提出听证要求（行政处罚法第六十四条）"]
     return []

@@ -283,7 +283,7 @@ def _certificate_number(officer, on=None):
     return certs[-1].number
 
 
-class AgencyRefSchema(Schema):
+class CaseAgencySchema(Schema):
     id = fields.Integer()
     name = fields.String()
 
@@ -332,7 +332,7 @@ class CaseSummarySchema(Schema):
     status_label = fields.String()
     procedure = fields.String()
     procedure_label = fields.Function(lambda c: PROCEDURE_LABELS[Procedure(c.procedure)])
-    agency = fields.Nested(AgencyRefSchema)
+    agency = fields.Nested(CaseAgencySchema)
     matter = fields.Nested(MatterRefSchema, attribute="matter_version")
     parties = fields.List(fields.Nested(PartyNameSchema))
     filed_on = fields.Date(allow_none=True)
