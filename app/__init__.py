@@ -18,6 +18,7 @@ FEATURES = (
     "app.ledger",
     "app.officers",
     "cases",
+    "recordings",
     "app.web",
 )
 

@@ -1,1 +1,55 @@
-"""Placeholder package; the feature lands with its issue."""
+"""Recordings (音像记录, SPEC §4 执法全过程记录制度): audio/video evidence from the field into write-once
+storage, bound to the case step it documents, playable, and provably unchanged.
+
+What this feature owns:
+- ingest: a resumable upload (tus 1.0.0: core + creation, checksum, termination, expiration) at
+  /api/recordings/uploads, used by the browser page and by field devices, and a single-request upload
+  (POST /api/recordings, raw body ≤ MAX_CONTENT_LENGTH). Bytes stream to the object store, which hashes them;
+  they are never held whole in memory, never copied to a temporary file on the app server. A resumable
+  upload keeps each received chunk as a staged part in the store itself (see `recordings.uploads`);
+- validation (`recordings.media`): ffprobe and a packet/decode check on the stored object in place; empty,
+  non-media and truncated files are refused (422: empty_file, not_media, truncated_media, sha256_mismatch)
+  and removed — nothing is registered;
+- registration (`recordings.services`): metadata (device, officers' certificate numbers, times, location,
+  interruptions, late-upload reason), one ledger entry in the same transaction, retention and legal hold;
+- derivatives (`recordings.jobs`): thumbnail and H.264 proxy with faststart made in the background from a
+  job queue in the database (RECORDING_JOBS: thread | worker | off);
+- custody (every view, playback, download, export logged with user, time, purpose — also in the ledger),
+  export approval by the agency head, the custody report PDF and the proof bundle;
+- the audio/video gate: `cases.guards.HOOKS["recording"]`;
+- `flask recordings scan|work|holds|cleanup|import`, and demo recordings made with ffmpeg.
+
+Settings (SPEC *(default)* values): RECORDING_UPLOAD_HOURS 24, RECORDING_RETENTION_DAYS 183.
+"""
+
+
+def init_app(app):
+    from cases import guards
+    from recordings import api, cli, demo, jobs, models, services, views  # noqa: F401
+
+    import os
+
+    def setting(name, default):
+        value = os.environ.get(name)
+        if value not in (None, ""):
+            value = type(default)(value)
+        app.config.setdefault(name, default if value in (None, "") else value)
+
+    setting("RECORDING_UPLOAD_HOURS", 24)  # SPEC §4.2: upload within 24 h (default)
+    setting("RECORDING_RETENTION_DAYS", 183)  # SPEC §4.3: at least 6 months (default)
+    setting("RECORDING_MAX_BYTES", 64 * 1024 ** 3)
+    setting("RECORDING_UPLOAD_EXPIRY_HOURS", 72)  # unfinished resumable uploads are kept this long
+    setting("RECORDING_DECODE_MAX_MB", 1024)  # full decode check up to this size, packet check above
+    setting("RECORDING_JOBS", "thread")  # thread | worker | off
+    setting("RECORDING_JOB_THREADS", 1)
+    setting("RECORDING_JOB_LEASE_MINUTES", 60)
+
+    guards.HOOKS["recording"] = services.step_has_recording
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.cli.add_command(cli.recordings_cli)
+    jobs.install(app)
+
+    from app.web.views import add_home_panel
+
+    add_home_panel(app, views.pending_exports_panel)

@@ -1,0 +1,13 @@
+"""The custody report (证据保管链报告): one PDF per recording with its metadata, hashes, custody log, the
+ledger entry with its inclusion proof and the signed checkpoint."""
+from app.pdf import render_pdf
+from app.timeutil import today_china, utcnow
+from recordings import services
+
+
+def custody_report(rec, *, generated_by=None) -> bytes:
+    bundle = services.bundle(rec)
+    return render_pdf("recordings/pdf/custody.html", rec=rec, custody=services.custody_log(rec), bundle=bundle,
+                      agency_name=rec.case.agency.name, title="证据保管链报告", issued_on=today_china(),
+                      generated_at=utcnow(),
+                      generated_by=generated_by.full_name if generated_by is not None else "系统")

@@ -1,0 +1,51 @@
+"""JSON shapes of recordings for the internal API (never for public pages)."""
+from marshmallow import Schema, fields
+
+
+class DerivativeSchema(Schema):
+    kind = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    created_at = fields.DateTime()
+    ledger_seq = fields.Integer(allow_none=True)
+
+
+class RecordingSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    step_id = fields.Integer(allow_none=True)
+    status = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    filename = fields.String()
+    media_kind = fields.String()
+    duration_seconds = fields.Float(allow_none=True)
+    probe = fields.Dict()
+    device_id = fields.String()
+    officers = fields.List(fields.Dict())
+    started_at = fields.DateTime()
+    ended_at = fields.DateTime()
+    location = fields.String()
+    interruptions = fields.List(fields.Dict())
+    uploaded_at = fields.DateTime()
+    late_reason = fields.String(allow_none=True)
+    ledger_seq = fields.Integer(allow_none=True)
+    original_key = fields.String()
+    original_version_id = fields.String(allow_none=True)
+    retention_until = fields.DateTime()
+    legal_hold = fields.Boolean()
+    last_scan_at = fields.DateTime(allow_none=True)
+    last_scan_ok = fields.Boolean(allow_none=True)
+    derivatives = fields.List(fields.Nested(DerivativeSchema))
+
+
+class ExportSchema(Schema):
+    id = fields.Integer()
+    recording_id = fields.Integer()
+    purpose = fields.String()
+    status = fields.String()
+    requested_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    decision_note = fields.String()

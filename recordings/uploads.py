@@ -1,0 +1,251 @@
+"""Resumable uploads (tus 1.0.0 core + creation, checksum, termination, expiration).
+
+Each PATCH streams its body into the object store as one staged part (`staging/<upload>/<offset>-<n>`),
+hashed by the store on the way (and compared with `Upload-Checksum: sha256 <base64>` when the client sends
+one). The session's offset only moves, by compare-and-set, after a part was stored whole: a connection that
+drops mid-PATCH leaves the offset where it was, the client asks HEAD and sends the rest again. When the last
+byte arrives, the parts are streamed in order into `store.put` under the original's key (the store
+computes the SHA-256 of the whole), validated and registered (`services.register`), and the parts removed.
+The staged parts live in the store (the filesystem store's directory, or the S3 bucket), never in a
+temporary file on the app server, and no part ever needs to fit in memory.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.storage import get_store
+from app.timeutil import aware, utcnow
+from cases import services as case_services
+from recordings import media, services
+from recordings.models import UploadSession, UploadStatus
+
+log = logging.getLogger(__name__)
+
+#: An upload whose finalisation crashed may be retried after this long.
+FINALIZE_LEASE = timedelta(minutes=30)
+
+
+class ChecksumMismatch(DomainError):
+    """tus checksum extension: the chunk does not match its Upload-Checksum (HTTP 460)."""
+
+    code = "checksum_mismatch"
+    status = 460
+    message = "本次上传的数据块校验值不符，数据块已丢弃，请重新发送"
+
+
+class UploadGone(DomainError):
+    code = "upload_gone"
+    status = 410
+    message = "该上传已终止或已过期，请重新上传"
+
+
+def parse_metadata(header: str) -> dict:
+    """tus Upload-Metadata: comma-separated `key base64(value)` pairs."""
+    out = {}
+    for pair in (header or "").split(","):
+        pair = pair.strip()
+        if not pair:
+            continue
+        key, _, value = pair.partition(" ")
+        try:
+            out[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value else ""
+        except (binascii.Error, UnicodeDecodeError):
+            raise InvalidInput(f"Upload-Metadata 中“{key}”的值不是有效的Base64编码") from None
+    return out
+
+
+def create(*, length: int, data: dict, actor, now=None) -> UploadSession:
+    """Check the metadata and permission now, so that a refusal comes before gigabytes are sent."""
+    now = now or utcnow()
+    case, step, meta = services.prepare(data.get("case_id"), data, actor=actor, now=now)
+    if length == 0:
+        raise media.empty_file()
+    if length < 0:
+        raise InvalidInput("Upload-Length 无效")
+    limit = services.cfg("RECORDING_MAX_BYTES")
+    if length > limit:
+        raise DomainError(f"文件超过允许的大小（{limit}字节）", code="too_large", status=413)
+    session = UploadSession(id=secrets.token_hex(16), user_id=actor.id, case_id=case.id,
+                            step_id=step.id if step else None, length=length, received=0, meta=meta, parts=[],
+                            status=UploadStatus.open.value, created_at=now, updated_at=now,
+                            expires_at=now + timedelta(hours=services.cfg("RECORDING_UPLOAD_EXPIRY_HOURS")))
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def get(upload_id, actor) -> UploadSession:
+    session = db.session.get(UploadSession, upload_id)
+    if session is None or actor is None or session.user_id != actor.id:
+        raise NotFound("上传会话不存在")
+    if session.status == UploadStatus.aborted.value:
+        raise UploadGone()
+    if session.status == UploadStatus.open.value and aware(session.expires_at) < utcnow():
+        raise UploadGone("该上传已过期（超过保留时限），请重新上传")
+    return session
+
+
+def parse_checksum(header: str | None) -> str | None:
+    """`Upload-Checksum: sha256 <base64 digest>` → hex digest."""
+    if not header:
+        return None
+    algo, _, value = header.strip().partition(" ")
+    if algo.lower() != "sha256":
+        raise DomainError("仅支持 sha256 校验算法", code="checksum_algorithm", status=400)
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except binascii.Error:
+        raise InvalidInput("Upload-Checksum 不是有效的Base64编码") from None
+    if len(raw) != 32:
+        raise InvalidInput("Upload-Checksum 长度不符")
+    return raw.hex()
+
+
+def append(session, stream, *, offset: int, length: int | None, checksum: str | None = None) -> UploadSession:
+    """Store one PATCH body as a staged part and advance the offset (flushes)."""
+    if session.status != UploadStatus.open.value:
+        if session.status == UploadStatus.completed.value and offset == session.length:
+            return session
+        raise Conflict("该上传已结束", code="upload_finished")
+    if offset != session.received:
+        raise Conflict(f"Upload-Offset 应为 {session.received}", code="offset_mismatch",
+                       details={"offset": session.received})
+    if length is None:
+        raise DomainError("PATCH 须带 Content-Length", code="length_required", status=411)
+    if offset + length > session.length:
+        raise DomainError("上传数据超过 Upload-Length", code="too_large", status=413)
+    if length == 0:
+        return session
+    store = get_store()
+    key = f"staging/{session.id}/{offset:016d}-{secrets.token_hex(4)}"
+    from app.storage import IntegrityMismatch
+
+    try:
+        part = store.put(stream, key=key, content_type="application/octet-stream", expected_sha256=checksum)
+    except IntegrityMismatch:
+        raise ChecksumMismatch() from None
+    if part.size != length:  # the server stream ended early without raising: keep nothing
+        store.delete(key)
+        raise Conflict("数据块不完整，已丢弃，请查询偏移量后重新发送", code="incomplete_chunk")
+    parts = list(session.parts or []) + [{"offset": offset, "size": part.size, "key": part.key}]
+    result = db.session.execute(
+        update(UploadSession)
+        .where(UploadSession.id == session.id, UploadSession.received == offset,
+               UploadSession.status == UploadStatus.open.value)
+        .values(received=offset + part.size, parts=parts, updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # another PATCH for the same offset won
+        store.delete(key)
+        raise Conflict("另一请求已写入该偏移量，请查询偏移量后继续", code="offset_mismatch")
+    db.session.refresh(session)
+    return session
+
+
+class PartsReader:
+    """The staged parts, read in order as one stream (for store.put, which hashes it)."""
+
+    def __init__(self, store, keys):
+        self._store = store
+        self._keys = list(keys)
+        self._it = None
+        self._buf = b""
+
+    def read(self, n=-1):
+        if n is None or n < 0:
+            n = 1024 * 1024
+        while not self._buf:
+            if self._it is None:
+                if not self._keys:
+                    return b""
+                self._it = iter(self._store.open(self._keys.pop(0)))
+            try:
+                self._buf = next(self._it)
+            except StopIteration:
+                self._it = None
+        out, self._buf = self._buf[:n], self._buf[n:]
+        return out
+
+
+def claim_finalize(session) -> bool:
+    """Exactly one request finalises a complete upload (compare-and-set on the status)."""
+    stale = utcnow() - FINALIZE_LEASE
+    result = db.session.execute(
+        update(UploadSession)
+        .where(UploadSession.id == session.id, UploadSession.received == UploadSession.length,
+               (UploadSession.status == UploadStatus.open.value)
+               | ((UploadSession.status == "finalizing") & (UploadSession.updated_at < stale)))
+        .values(status="finalizing", updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def finalize(session, *, actor):
+    """Assemble, validate and register the recording (flushes). The caller commits, then `discard_parts`."""
+    case = case_services.get_case(session.case_id)
+    step = case_services.get_step(case, session.step_id) if session.step_id else None
+    store = get_store()
+    reader = PartsReader(store, [p["key"] for p in sorted(session.parts, key=lambda p: p["offset"])])
+    rec = services.ingest(reader, case=case, step=step, meta=session.meta, actor=actor)
+    session.status = UploadStatus.completed.value
+    session.recording_id = rec.id
+    session.updated_at = utcnow()
+    db.session.flush()
+    return rec
+
+
+def refuse(session_id, err) -> None:
+    """After a refused finalisation (the caller rolled back): mark the session and drop its parts."""
+    session = db.session.get(UploadSession, session_id)
+    if session is None:
+        return
+    if not isinstance(err, DomainError) or err.status >= 500:
+        # Transient (storage unavailable, a crash of ffprobe): the client may retry the finalisation with
+        # an empty PATCH at the final offset.
+        session.status = UploadStatus.open.value
+    else:
+        session.status = UploadStatus.refused.value
+        session.error = getattr(err, "code", type(err).__name__)
+    session.updated_at = utcnow()
+    db.session.commit()
+    if session.status == UploadStatus.refused.value:
+        discard_parts(session)
+
+
+def discard_parts(session) -> None:
+    store = get_store()
+    for p in session.parts or []:
+        try:
+            store.delete(p["key"])
+        except Exception:
+            log.warning("could not remove staged part %s", p["key"])
+
+
+def terminate(session) -> None:
+    """tus termination: the client gives up; staged bytes are removed."""
+    if session.status not in (UploadStatus.open.value, UploadStatus.refused.value):
+        raise Conflict("该上传已完成，不能终止")
+    session.status = UploadStatus.aborted.value
+    session.updated_at = utcnow()
+    db.session.flush()
+
+
+def expire(now=None) -> int:
+    """Abort open uploads past their expiry and remove their staged parts (`flask recordings cleanup`)."""
+    now = now or utcnow()
+    sessions = list(db.session.scalars(select(UploadSession).where(
+        UploadSession.status == UploadStatus.open.value, UploadSession.expires_at < now)))
+    for s in sessions:
+        s.status = UploadStatus.aborted.value
+        s.updated_at = now
+    db.session.commit()
+    for s in sessions:
+        discard_parts(s)
+    return len(sessions)
