@@ -292,8 +292,8 @@ class CaseDocuments(MethodView):
 @blp.route("/<int:case_id>/documents/<int:document_id>/pdf")
 class CaseDocumentFile(MethodView):
     @secured(blp)
-    @blp.response(200, content_type="application/pdf", description="The PDF as issued (its SHA-256 is in "
-                                                                    "the ledger)")
+    @blp.doc(responses={"200": {"description": "The PDF as issued (its SHA-256 is in the ledger)", "content": {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
     def get(self, case_id, document_id):
         """Download a document's PDF bytes from the object store."""
         from app.storage import get_store

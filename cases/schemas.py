@@ -9,7 +9,7 @@ its own schemas).
 from __future__ import annotations
 
 from flask import url_for
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from cases.models import (PENALTY_KINDS, PROCEDURE_LABELS, SERVICE_METHODS, STATUS_LABELS, CaseStatus, Procedure,
                           StepKind)
@@ -202,6 +202,14 @@ class TierSchema(Schema):
     max = fields.Decimal(required=True, as_string=True)
     penalties = fields.List(fields.String(validate=validate.OneOf(list(PENALTY_KINDS))), load_default=list)
     description = fields.String(load_default="")
+
+    @post_load
+    def _json_numbers(self, data, **kwargs):
+        # Stored in a JSON column: whole yuan as int, otherwise float (as the xlsx import does).
+        for key in ("min", "max"):
+            d = data[key]
+            data[key] = int(d) if d == d.to_integral_value() else float(d)
+        return data
 
 
 class _MatterFields(_Strict):

@@ -509,7 +509,8 @@ def record_step(case, data: dict, *, actor) -> CaseStep:
     not_on_case = [o.name for o in officers if o.id not in {co.officer_id for co in case.officers}]
     if not_on_case:
         raise InvalidInput(f"{'、'.join(not_on_case)}不是本案承办人员")
-    shown = set(int(i) for i in (data.get("certificate_shown_ids") or officer_ids))
+    shown_ids = data.get("certificate_shown_ids")  # None: every acting officer showed; []: nobody did
+    shown = set(int(i) for i in (officer_ids if shown_ids is None else shown_ids))
     step_kind = StepKind(kind)
     problems = guards.step_officer_problems(case, step_kind, officers, started.astimezone(CHINA).date())
     from cases.models import OFFICER_ACTS
@@ -638,6 +639,11 @@ def allowed_actions(case, user, on=None):
     return out
 
 
+#: Callables (case, action, actor, on) run after every applied action, in its transaction. Features that
+#: depend on cases register here (e.g. publicity: a decision creates its publication); cases imports none.
+AFTER_ACTION_HOOKS: list = []
+
+
 def apply_action(case, action, *, actor, data=None, on: date | None = None) -> Case:
     """Move a case: the workflow allows it, the actor may do it, every guard passes; then its effects."""
     data = dict(data or {})
@@ -649,7 +655,11 @@ def apply_action(case, action, *, actor, data=None, on: date | None = None) -> C
     if not permissions.can_act(actor, case, action):
         roles = "、".join(r.label for r in t.roles)
         raise PermissionDenied(f"“{t.label}”须由本案承办执法人员或本机关{roles}操作")
-    problems = guards.run(t.guards, guards.GuardContext(case=case, on=on, actor=actor, data=data))
+    names = t.guards
+    if t.target is CaseStatus.decided and "legal_review" not in names:
+        # SPEC §6.1: no decision of a major case without an approved review, whatever the procedure.
+        names = names + ("legal_review",)
+    problems = guards.run(names, guards.GuardContext(case=case, on=on, actor=actor, data=data))
     if problems:
         raise GuardFailed(problems, prefix=f"不能“{t.label}”")
     before = case.status
@@ -663,6 +673,8 @@ def apply_action(case, action, *, actor, data=None, on: date | None = None) -> C
     if doc_kind:
         issue_document(case, doc_kind, actor=actor, on=on,
                        number=case.decision_number if doc_kind in ("decision", "on_spot_decision") else None)
+    for hook in AFTER_ACTION_HOOKS:
+        hook(case, action, actor, on)
     return case
 
 
@@ -710,6 +722,8 @@ def _decide(case, data, on, actor):
     case.fine_amount = Decimal(draft["fine"]) if draft.get("fine") else None
     meet_deadline(case, "decision", on)
     meet_deadline(case, "defence", on)
+    # Deciding closes the hearing-request window too; left open, it would show as overdue (超期预警).
+    meet_deadline(case, "hearing_request", on)
     from cases.guards import closures
 
     if case.procedure == Procedure.summary.value:
