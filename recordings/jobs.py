@@ -73,6 +73,8 @@ def claim_next(app) -> int | None:
 def run_job(job_id) -> bool:
     """Run one claimed job to the end; commits. True when it succeeded."""
     job = db.session.get(RecordingJob, job_id)
+    if job is None:
+        return False
     try:
         make_derivatives(db.session.get(Recording, job.recording_id))
         job.status = JobStatus.done.value
@@ -82,6 +84,8 @@ def run_job(job_id) -> bool:
         log.exception("recording job %s failed", job_id)
         db.session.rollback()
         job = db.session.get(RecordingJob, job_id)
+        if job is None:
+            return False
         job.error = f"{type(exc).__name__}: {exc}"[:2000]
         job.status = (JobStatus.failed if job.attempts >= MAX_ATTEMPTS else JobStatus.queued).value
         ok = False
