@@ -18,6 +18,7 @@ FEATURES = (
     "app.ledger",
     "app.officers",
     "cases",
+    "review",
     "recordings",
     "app.web",
 )
