@@ -18,8 +18,9 @@ FEATURES = (
     "app.ledger",
     "app.officers",
     "cases",
-    "review",
     "recordings",
+    "review",
+    "publicity",
     "app.web",
 )
 
