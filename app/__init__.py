@@ -20,7 +20,6 @@ FEATURES = (
     "cases",
     "recordings",
     "review",
-    "publicity",
     "app.web",
 )
 
