@@ -104,7 +104,7 @@ def approve_case(app, recent):
         from review import services
 
         case = db.session.get(Case, case.id)
-        reviewer = db.session.get(User, reviewer.id)
+        reviewer = db.session.get(User, reviewer if isinstance(reviewer, int) else reviewer.id)
         on = on or recent.today
         submission = services.submit_for_review(case, {}, actor=officer_user(case), on=recent.submitted)
         services.take_review(submission, actor=reviewer, declare_no_conflict=True, on=recent.submitted)
