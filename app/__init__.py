@@ -20,6 +20,7 @@ FEATURES = (
     "cases",
     "recordings",
     "review",
+    "publicity",
     "app.web",
 )
 
