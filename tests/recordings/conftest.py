@@ -39,7 +39,8 @@ def media_files(tmp_path_factory):
         "-t", "10", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-metadata",
         f"creation_time={created}", str(f.video))
     f.faststart = d / "faststart.mp4"
-    _ff("-i", str(f.video), "-c", "copy", "-movflags", "+faststart", str(f.faststart))
+    _ff("-i", str(f.video), "-c", "copy", "-movflags", "+faststart", "-metadata", f"creation_time={created}",
+        str(f.faststart))
     f.audio = d / "inquiry.m4a"
     _ff("-f", "lavfi", "-i", "sine=frequency=330", "-t", "10", "-c:a", "aac", "-metadata",
         f"creation_time={created}", str(f.audio))
