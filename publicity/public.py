@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, session, url_for
 
 from app.errors import InvalidInput, NotFound
 from app.timeutil import CHINA, today_china
@@ -23,6 +23,9 @@ CACHE_SECONDS = 60
 
 @bp.after_request
 def _cache(resp):
+    # The shell's context processor makes a CSRF token on every render; public pages hold no form that needs
+    # it, and a Set-Cookie would make them uncacheable (and could leak one visitor's cookie through a cache).
+    session.modified = False
     if request.method == "GET" and resp.status_code == 200 and "Cache-Control" not in resp.headers:
         resp.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return resp
