@@ -39,7 +39,7 @@ def init_app(app):
     setting("RECORDING_RETENTION_DAYS", 183)  # SPEC §4.3: at least 6 months (default)
     setting("RECORDING_MAX_BYTES", 64 * 1024 ** 3)
     setting("RECORDING_UPLOAD_EXPIRY_HOURS", 72)  # unfinished resumable uploads are kept this long
-    setting("RECORDING_DECODE_MAX_MB", 1024)  # full decode check up to this size, packet check above
+    setting("RECORDING_DECODE_MAX_MB", 256)  # full decode check up to this size, packet check above
     setting("RECORDING_JOBS", "thread")  # thread | worker | off
     setting("RECORDING_JOB_THREADS", 1)
     setting("RECORDING_JOB_LEASE_MINUTES", 60)

@@ -184,7 +184,9 @@ def upload_single():
     data["content_type"] = request.mimetype
     user = actor()
     case, step, meta = services.prepare(data.get("case_id"), data, actor=user)
-    if not request.content_length:
+    if request.content_length is None and not request.environ.get("wsgi.input_terminated"):
+        raise DomainError("请求须带 Content-Length（大文件请用可续传上传）", code="length_required", status=411)
+    if request.content_length == 0:
         from recordings import media
 
         raise media.empty_file()

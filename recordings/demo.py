@@ -34,11 +34,13 @@ def _make(path, *, video, seconds, created):
 @register_demo(80)
 def load_recordings(ctx):
     """Attach a recording to each demo step that needs audio/video (at most six)."""
-    from cases.models import CaseStep
+    from app.extensions import db
+    from cases.models import CaseStatus, CaseStep
+    from cases.workflow import OPEN_STATUSES
     from recordings import services
 
-    steps = [s for s in __import__("app.extensions", fromlist=["db"]).db.session.scalars(
-        select(CaseStep).where(CaseStep.needs_av.is_(True)).order_by(CaseStep.id))][:6]
+    steps = [s for s in db.session.scalars(select(CaseStep).where(CaseStep.needs_av.is_(True)).order_by(CaseStep.id))
+             if CaseStatus(s.case.status) in OPEN_STATUSES][:6]
     made = ctx.setdefault("recordings", {})
     with tempfile.TemporaryDirectory(prefix="sanxiang-demo-") as tmp:
         for n, step in enumerate(steps):

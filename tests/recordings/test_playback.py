@@ -162,3 +162,29 @@ def test_custody_report_pdf(app, client, av_case, login_as, recording, tmp_path)
     assert recording["sha256"] in compact
     assert "DSJ-LJ-0012" in compact and "案件审核" in compact
     assert "包含证明" in compact and "sanxiang" in compact  # the signed checkpoint's origin line
+
+
+def test_derivatives_are_made_in_the_background(app, client, av_case, token_for, media_files):
+    """The upload answers at once; the embedded runner (RECORDING_JOBS=thread) makes the proxy afterwards."""
+    import time
+
+    from recordings import jobs
+
+    app.config["RECORDING_JOBS"] = "thread"
+    try:
+        resp = upload_single(client, bearer(token_for(av_case.officer_id)), media_files.audio,
+                             case_id=av_case.case_id, content_type="audio/mp4")
+        assert resp.status_code == 201 and resp.get_json()["derivatives"] == []
+        rid = resp.get_json()["id"]
+        deadline = time.time() + 60
+        kinds = []
+        while time.time() < deadline:
+            with app.app_context():
+                kinds = [d.kind for d in db.session.get(Recording, rid).derivatives]
+            if kinds:
+                break
+            time.sleep(0.2)
+        assert kinds == ["proxy"]  # audio-only: no thumbnail
+    finally:
+        app.config["RECORDING_JOBS"] = "off"
+        jobs.shutdown(app)
