@@ -234,7 +234,9 @@ def hearing_record_guard(ctx):
         noticed = date.fromisoformat(noticed) if isinstance(noticed, str) else noticed
         days = setting("HEARING_NOTICE_WORKING_DAYS", 7)
         earliest = calendar.add_working_days(noticed, days, closures(case))
-        if step.started_at.date() < earliest:
+        from app.timeutil import local
+
+        if local(step.started_at).date() < earliest:
             problems.append(f"听证应在举行{days}个工作日前通知当事人（最早可于{earliest.isoformat()}举行）")
     else:
         problems.append("听证笔录须记录听证通知送达日期")

@@ -18,7 +18,7 @@ from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, P
 from app.extensions import db
 from app.ledger.canonical import canonical_json
 from app.ledger.services import append as ledger_append
-from app.timeutil import today_china, utcnow
+from app.timeutil import local, today_china, utcnow
 from cases import guards, permissions, workflow
 from cases.models import (PENALTY_KINDS, SERVICE_METHODS, STEP_LABELS, Case, CaseDeadline, CaseDocument,
                           CaseEvent, CaseOfficer, CaseParty, CaseStatus, CaseStep, DocumentCounter, Matter,
@@ -504,6 +504,11 @@ def record_step(case, data: dict, *, actor) -> CaseStep:
         ended = ended.replace(tzinfo=CHINA)
     if ended is not None and ended < started:
         raise InvalidInput("结束时间早于开始时间", details={"fields": {"ended_at": ["结束时间早于开始时间"]}})
+    # Stored times are UTC (app.timeutil): SQLite keeps no offset, so China time would read back 8 hours off.
+    from datetime import timezone
+
+    started = started.astimezone(timezone.utc)
+    ended = ended.astimezone(timezone.utc) if ended is not None else None
     officer_ids = data.get("officer_ids") or [co.officer_id for co in case.officers]
     officers = _officers_by_id(case.agency_id, officer_ids)
     not_on_case = [o.name for o in officers if o.id not in {co.officer_id for co in case.officers}]
@@ -709,7 +714,7 @@ def _request_hearing(case, data, on, actor):
 
 def _hold_hearing(case, data, on, actor):
     step = [s for s in case.steps if s.kind == StepKind.hearing.value and s.completed_at][-1]
-    case.hearing_on = step.started_at.date()
+    case.hearing_on = local(step.started_at).date()  # the legal date is the China date
     return {"hearing_step_id": step.id, "hearing_on": case.hearing_on}
 
 
