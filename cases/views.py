@@ -179,7 +179,7 @@ def _case_form_choices(form, agency):
 
 def _officer_label(row):
     cert = row["certificate"]
-    number = f"证号{cert.number}" if cert else "无执法证件"
+    number = f"证号{cert.number}，{'、'.join(cert.categories or [])}" if cert else "无执法证件"
     if row["failures"]:
         return f"{row['officer'].name}（{number}，今日不符合：{row['failures'][0].message}）"
     return f"{row['officer'].name}（{number}，今日有效）"
