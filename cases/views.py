@@ -391,6 +391,7 @@ def document(case_id, document_id):
     if doc is None or doc.case_id != case.id:
         raise NotFound("文书不存在")
     store = get_store()
+    store.stat(doc.storage_key)  # a missing object or an unreachable store fails here, before streaming starts
     chunks = store.open(doc.storage_key)
     filename = f"{doc.title}-{doc.number}.pdf"
     resp = Response(stream_with_context(chunks), mimetype="application/pdf")

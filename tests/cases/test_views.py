@@ -303,6 +303,30 @@ def test_document_download(app, client, login_as, case_at, make_agency, make_off
     assert client.get(f"/cases/{case_id}/documents/{doc_id}").status_code == 404
 
 
+def test_action_form_collects_what_the_action_needs(app, client, login_as, case_at):
+    with app.app_context():
+        case = case_at("decided")  # decided 2025-09-30 on the fixture's timeline: service is now late
+        case_id, user_id = case.id, case.officers[0].officer.user_id
+    login_as(client, user_id)
+    form = _action_form(_text(client.get(f"/cases/{case_id}")), "serve_decision")
+    assert 'name="method"' in form and 'name="served_on"' in form and 'name="late_reason"' in form
+    resp = _post(client, f"/cases/{case_id}/actions/serve_decision", {"method": ""}, f"/cases/{case_id}")
+    assert resp.status_code == 409
+    html = _text(resp)
+    assert "请选择送达方式" in html and "逾期送达须说明理由" in html
+    assert _status(app, case_id) == "decided"
+    assert _post(client, f"/cases/{case_id}/actions/record_execution", {"paid_amount": "很多"},
+                 f"/cases/{case_id}").status_code == 422
+    assert _post(client, f"/cases/{case_id}/actions/fly", {}, f"/cases/{case_id}").status_code == 404
+    resp = _post(client, f"/cases/{case_id}/actions/serve_decision",
+                 {"method": "direct", "served_on": "2025-10-20", "late_reason": "当事人外出务工，多次联系未果"},
+                 f"/cases/{case_id}")
+    assert resp.status_code == 302
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.status == "served" and case.served_on == date(2025, 10, 20) and case.service_method == "direct"
+
+
 # --- who may see and act ------------------------------------------------------------------------------------
 
 def test_officer_of_another_agency_gets_404(app, client, login_as, case_at, make_agency, make_officer):
