@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 
 from app.auth.models import Agency
 from app.auth.permissions import require_login
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.timeutil import today_china
 from cases import queries, services, workflow
@@ -88,11 +88,9 @@ class Cases(MethodView):
         """登记: a draft case of the caller's agency (officers), with parties and at least two officers."""
         version = db.session.get(MatterVersion, data.pop("matter_version_id"))
         agency = db.session.get(Agency, current_user.agency_id) if current_user.agency_id else None
+        if agency is None:
+            raise PermissionDenied("只有本机关的执法人员可以登记案件")
         with writing():
-            if agency is None:
-                from app.errors import PermissionDenied
-
-                raise PermissionDenied("只有本机关的执法人员可以登记案件")
             case = services.create_case(agency=agency, matter_version=version, actor=current_user, **data)
         return case
 

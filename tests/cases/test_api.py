@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.timeutil import today_china
-from tests.cases.conftest import DEFAULT_DRAFT, T, officer_user, org_party, person_party, record_and_complete
+from tests.cases.conftest import DEFAULT_DRAFT, officer_user, org_party, person_party, record_and_complete
 from tests.helpers import bearer
 
 
