@@ -165,6 +165,12 @@ def _fine(draft) -> Decimal | None:
         return None
 
 
+def _yuan(amount) -> str:
+    """An amount as written in a reason: 1000 → "1000", 1000.50 → "1000.50"."""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    return f"{value:f}".removesuffix(".00")
+
+
 def _had_hearing(case) -> bool:
     return bool(case.hearing_on or any(s.kind == StepKind.hearing.value and s.completed_at for s in case.steps))
 
@@ -205,7 +211,7 @@ def evaluate_major(case, on: date | None = None) -> tuple[bool, list[str]]:
             if kind is ItemKind.amount:
                 priced.add(item.category or "*")
                 if fine is not None and fine >= item.fine_at_least:
-                    add(f"罚款{fine}元，达到{item.label}标准（{item.fine_at_least}元以上）" + where.format(n))
+                    add(f"罚款{_yuan(fine)}元，达到{item.label}标准（{_yuan(item.fine_at_least)}元以上）" + where.format(n))
             elif kind is ItemKind.penalty:
                 named = penalties & set(item.penalties)
                 if named:
@@ -228,7 +234,7 @@ def evaluate_major(case, on: date | None = None) -> tuple[bool, list[str]]:
         add(f"拟作出{_penalty_names(named)}的处罚")
     threshold = criteria.get("fine_at_least")
     if threshold is not None and fine is not None and fine >= Decimal(str(threshold)):
-        add(f"罚款{fine}元，达到该执法事项公布的重大标准（{threshold}元以上）")
+        add(f"罚款{_yuan(fine)}元，达到该执法事项公布的重大标准（{_yuan(threshold)}元以上）")
     if _had_hearing(case):
         add("经过听证程序")
     if threshold is not None:
@@ -237,7 +243,7 @@ def evaluate_major(case, on: date | None = None) -> tuple[bool, list[str]]:
         defaults = setting("REVIEW_MAJOR_FINE_DEFAULTS") or {}
         default = defaults.get(category, defaults.get("*"))
         if default is not None and fine >= Decimal(str(default)):
-            add(f"罚款{fine}元，达到较大数额罚款的默认标准（{default}元以上）")
+            add(f"罚款{_yuan(fine)}元，达到较大数额罚款的默认标准（{_yuan(default)}元以上）")
     return bool(reasons), reasons
 
 

@@ -146,6 +146,6 @@ def test_catalogue_api_create_publish_and_evaluate(app, client, case_at, head_of
     assert resp.status_code == 200 and resp.get_json()["published_on"] == yesterday
     major = client.get(f"/api/reviews/cases/{case_id}/major", headers=head).get_json()
     assert major["major"] is True
-    assert major["reasons"] == ["罚款1000.00元，达到较大数额罚款标准（500.00元以上）（重大执法决定法制审核目录第1项）"]
+    assert major["reasons"] == ["罚款1000元，达到较大数额罚款标准（500元以上）（重大执法决定法制审核目录第1项）"]
     again = client.post(f"/api/reviews/catalogues/{catalogue['id']}/publish", json={}, headers=head)
     assert again.status_code == 409

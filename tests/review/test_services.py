@@ -38,7 +38,7 @@ def test_catalogue_amount_threshold_per_category(app_ctx, case_at, svc):
                                   {"kind": "amount", "fine_at_least": 1, "category": "市场监管"}])
     major, reasons = svc.evaluate_major(case)
     assert major
-    assert reasons == ["罚款1000.00元，达到较大数额罚款标准（800.00元以上）（重大执法决定目录第1项）"]
+    assert reasons == ["罚款1000元，达到较大数额罚款标准（800元以上）（重大执法决定目录第1项）"]
 
 
 def test_catalogue_penalty_category_complex_and_head_mark(app_ctx, case_at, head_of, svc):
@@ -69,7 +69,7 @@ def test_builtin_default_threshold_applies_where_nothing_prices_the_amount(app_c
                                                                           cases_agency, svc):
     matter = make_matter(cases_agency, major_criteria={"penalties": []})  # the matter publishes no amount
     case = case_at("notified", matter=matter, draft={**MAJOR_DRAFT, "fine": "60000"})
-    assert svc.evaluate_major(case) == (True, ["罚款60000.00元，达到较大数额罚款的默认标准（50000元以上）"])
+    assert svc.evaluate_major(case) == (True, ["罚款60000元，达到较大数额罚款的默认标准（50000元以上）"])
     _catalogue(svc, case.agency, [{"kind": "amount", "fine_at_least": 80000, "category": "城市管理"}])
     assert svc.evaluate_major(case) == (False, [])  # the agency's published figure replaces the default
 
@@ -174,7 +174,7 @@ def test_gate_lists_reasons_and_review_state(app_ctx, major_case, svc, recent):
     case = major_case("notified")
     ctx = guards.GuardContext(case=case, on=recent.today)
     assert guards.GUARDS["legal_review"](ctx) == [
-        "本案属于重大执法决定（机关负责人认定为重大执法决定；罚款60000.00元，达到该执法事项公布的重大标准（50000元以上）），"
+        "本案属于重大执法决定（机关负责人认定为重大执法决定；罚款60000元，达到该执法事项公布的重大标准（50000元以上）），"
         "未经法制审核或者审核未通过的，不得作出决定（行政处罚法第五十八条；国办发〔2018〕118号）", "尚未提交法制审核"]
     svc.submit_for_review(case, {}, actor=officer_user(case))
     assert guards.GUARDS["legal_review"](ctx)[1] == "第1次法制审核：待审核"
