@@ -97,11 +97,12 @@ def tus_create():
 
 
 def _http_date(dt):
+    from datetime import timezone
     from email.utils import format_datetime
 
     from app.timeutil import aware
 
-    return format_datetime(aware(dt), usegmt=True)
+    return format_datetime(aware(dt).astimezone(timezone.utc), usegmt=True)
 
 
 def _offset_response(session, status=204):
@@ -184,9 +185,8 @@ def upload_single():
     data["content_type"] = request.mimetype
     user = actor()
     case, step, meta = services.prepare(data.get("case_id"), data, actor=user)
-    if request.content_length is None and not request.environ.get("wsgi.input_terminated"):
-        raise DomainError("请求须带 Content-Length（大文件请用可续传上传）", code="length_required", status=411)
-    if request.content_length == 0:
+    # Without Content-Length and without chunked encoding (wsgi.input_terminated) the body is empty.
+    if not request.content_length and not request.environ.get("wsgi.input_terminated"):
         from recordings import media
 
         raise media.empty_file()
