@@ -99,6 +99,10 @@ class Publication(db.Model):
         # SQLite the same index is declared empty (WHERE 0) so that models and migrations match everywhere.
         sa.Index("ix_publications_search_trgm", "search_text", postgresql_using="gin",
                  postgresql_ops={"search_text": "gin_trgm_ops"}, sqlite_where=sa.text("0")),
+        # One- and two-character terms have no trigram of their own; as space-separated words of
+        # search_grams they do ("  鑫", " 鑫源", "鑫源 "), so LIKE '% 鑫源 %' uses this index.
+        sa.Index("ix_publications_search_grams_trgm", "search_grams", postgresql_using="gin",
+                 postgresql_ops={"search_grams": "gin_trgm_ops"}, sqlite_where=sa.text("0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +127,8 @@ class Publication(db.Model):
     penalty_text: Mapped[str] = mapped_column(sa.Text, default="")  #: 处罚内容
     #: Everything searchable, concatenated (redacted), kept narrow for LIKE and the trigram index.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The distinct one- and two-character grams of search_text, space-separated (" 鑫 源 鑫源 … ").
+    search_grams: Mapped[str] = mapped_column(sa.Text, default="")
     #: The officer's adjustments: {"extra_terms": [...], "fields": {"facts": "...", ...}}.
     edits: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 

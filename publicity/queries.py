@@ -7,8 +7,11 @@ Search (SPEC: Chinese text, one- and two-character words included): every term i
 party, facts, penalty, number, category and agency. Results are ordered by decision date through the
 (status, decided_on) index and cut with LIMIT per_page + 1 (no COUNT: "next page" is known from the extra
 row), so a frequent term stops scanning after a page of hits. On PostgreSQL a pg_trgm GIN index on the
-same column serves terms of three or more characters; one- and two-character terms have no trigram and
-use the ordered scan. See bench/README-publicity.md for the measured latencies.
+same column serves terms of three or more characters. One- and two-character terms have no trigram of
+their own, so on PostgreSQL they are looked up in `search_grams` (every distinct 1- and 2-character gram of
+the text as a space-separated word): LIKE '% 鑫源 %' has the trigrams "  鑫", " 鑫源", "鑫源 " and uses the
+same kind of index. SQLite scans (LIKE), which the bench shows is fine at the sizes SQLite is meant for.
+See bench/README-publicity.md for the measured latencies.
 """
 from __future__ import annotations
 
@@ -40,8 +43,13 @@ def public_decisions_stmt(today: date, *, q=None, agency_id=None, category=None,
                           date_to=None):
     stmt = select(Publication).where(Publication.status == PublicationStatus.published.value,
                                      Publication.display_until >= today)
+    short_via_grams = db.session.get_bind().dialect.name == "postgresql"
     for term in search_terms(q):
-        stmt = stmt.where(Publication.search_text.like(f"%{_escape_like(term[:50])}%", escape="\\"))
+        escaped = _escape_like(term[:50])
+        if short_via_grams and len(term) <= 2:
+            stmt = stmt.where(Publication.search_grams.like(f"% {escaped} %", escape="\\"))
+        else:
+            stmt = stmt.where(Publication.search_text.like(f"%{escaped}%", escape="\\"))
     if agency_id:
         stmt = stmt.where(Publication.agency_id == agency_id)
     if category:

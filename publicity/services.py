@@ -233,16 +233,29 @@ def build_content(case, edits: dict | None = None) -> dict:
     return {"fields": fields, "segments": segments}
 
 
-def _search_text(pub, agency_name: str) -> str:
+def search_text(pub, agency_name: str) -> str:
     return " ".join([pub.decision_number, pub.title, pub.party_text, pub.facts, pub.penalty_text,
                      pub.category, agency_name]).lower()
+
+
+def search_grams(text: str) -> str:
+    """Every distinct one- and two-character substring of the words of `text`, space-separated, with a
+    space at both ends, so that a short term matches as the whole word ' term ' (see queries)."""
+    grams = {}
+    for word in text.split():
+        for i, ch in enumerate(word):
+            grams[ch] = None
+            if i + 1 < len(word):
+                grams[word[i:i + 2]] = None
+    return " " + " ".join(grams) + " "
 
 
 def _apply_content(pub, case):
     content = build_content(case, pub.edits)
     for name, value in content["fields"].items():
         setattr(pub, name, value)
-    pub.search_text = _search_text(pub, case.agency.name if case.agency else "")
+    pub.search_text = search_text(pub, case.agency.name if case.agency else "")
+    pub.search_grams = search_grams(pub.search_text)
     return content
 
 

@@ -66,6 +66,7 @@ def upgrade():
     sa.Column('legal_basis', sa.Text(), nullable=False),
     sa.Column('penalty_text', sa.Text(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('search_grams', sa.Text(), nullable=False),
     sa.Column('edits', sa.JSON(), nullable=False),
     sa.Column('pdf_key', sa.String(length=300), nullable=True),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
@@ -108,6 +109,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('publications', schema=None) as batch_op:
+        batch_op.drop_index('ix_publications_search_grams_trgm')
         batch_op.drop_index('ix_publications_search_trgm')
         batch_op.drop_index('ix_publications_public_list')
         batch_op.drop_index(batch_op.f('ix_publications_due_on'))
@@ -125,8 +127,9 @@ def downgrade():
 def _create_search_index():
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
-        op.create_index('ix_publications_search_trgm', 'publications', ['search_text'], unique=False,
-                        sqlite_where=sa.text("0"))
+        for column in ('search_text', 'search_grams'):
+            op.create_index(_search_index(column), 'publications', [column], unique=False,
+                            sqlite_where=sa.text("0"))
         return
     # The extension may already live in another schema than the current search path (a test schema):
     # qualify its operator class with the schema it is in.
@@ -134,5 +137,10 @@ def _create_search_index():
     schema = bind.exec_driver_sql(
         "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
         "WHERE e.extname = 'pg_trgm'").scalar()
-    op.create_index('ix_publications_search_trgm', 'publications', ['search_text'], unique=False,
-                    postgresql_using='gin', postgresql_ops={'search_text': f'"{schema}".gin_trgm_ops'})
+    for column in ('search_text', 'search_grams'):
+        op.create_index(_search_index(column), 'publications', [column], unique=False,
+                        postgresql_using='gin', postgresql_ops={column: f'"{schema}".gin_trgm_ops'})
+
+
+def _search_index(column):
+    return 'ix_publications_search_trgm' if column == 'search_text' else 'ix_publications_search_grams_trgm'
