@@ -189,6 +189,13 @@ def publish_matter(version, *, on: date | None = None, actor=None) -> MatterVers
         raise PermissionDenied("只有本机关负责人或系统管理员可以公开权责清单")
     if version.published_on is not None:
         raise InvalidTransition(f"该版本已于{version.published_on.isoformat()}公开，不能重复公开")
+    # The pre-action publicity gate trusts this date, so only an administrator (or the CLI, with no
+    # actor, recording a list that was already public) may give one in the past.
+    from app.auth.models import Role
+
+    if on is not None and on < today_china() and actor is not None and not actor.has_role(Role.admin):
+        raise InvalidInput("公开日期不能早于今天（补录历史公开记录须由系统管理员操作）",
+                           details={"fields": {"published_on": ["公开日期不能早于今天"]}})
     version.published_on = on or today_china()
     db.session.flush()
     ledger_append("matter.published", f"matter:{version.matter_id}", {

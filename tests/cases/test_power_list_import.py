@@ -83,16 +83,16 @@ def test_template_round_trips(app_ctx):
 # --- the service-level import ---------------------------------------------------------------------------------
 
 def test_good_sheet_imports_every_matter(app_ctx, agency, head):
-    from datetime import date
+    from app.timeutil import today_china
 
-    created = sheets.import_matters(_agency(agency.id), workbook(GOOD), actor=_user(head),
-                                    publish_on=date(2026, 1, 2))
+    today = today_china()
+    created = sheets.import_matters(_agency(agency.id), workbook(GOOD), actor=_user(head), publish_on=today)
     db.session.commit()
     assert [v.matter.code for v in created] == ["CG-001", "CG-002"]
     building = db.session.query(Matter).filter_by(code="CG-002").one().current
     assert building.procedures == ["ordinary"] and building.av_steps == ["inspection", "seizure"]
     assert building.tiers == [{"name": "一般", "min": 1000, "max": 10000}, {"name": "较重", "min": 10000, "max": 30000}]
-    assert building.major_criteria["fine_at_least"] == 50000 and building.published_on == date(2026, 1, 2)
+    assert building.major_criteria["fine_at_least"] == 50000 and building.published_on == today
 
 
 def test_bad_sheet_imports_nothing_and_names_the_rows(app_ctx, agency, head):
@@ -150,12 +150,15 @@ def test_import_page(app, client, login_as, agency, head):
     with app.app_context():
         assert db.session.query(Matter).count() == 0
 
-    resp = _upload(client, workbook(GOOD), agency_id=agency.id, publish_on="2026-01-02")
+    from app.timeutil import today_china
+
+    today = today_china().isoformat()
+    resp = _upload(client, workbook(GOOD), agency_id=agency.id, publish_on=today)
     assert resp.status_code == 200
     assert "已导入2个执法事项" in resp.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Matter).count() == 2
-    assert "2026-01-02公开" in client.get("/matters").get_data(as_text=True)
+    assert f"{today}公开" in client.get("/matters").get_data(as_text=True)
 
 
 def test_import_page_refuses_officers_and_missing_csrf(app, client, login_as, agency, make_officer, head):
@@ -169,3 +172,20 @@ def test_import_page_refuses_officers_and_missing_csrf(app, client, login_as, ag
     assert resp.status_code == 400
     with app.app_context():
         assert db.session.query(Matter).count() == 0
+
+
+def test_a_head_cannot_backdate_a_publication(app_ctx, agency, head):
+    """The pre-action publicity gate trusts the publication date: a head may not put it in the past."""
+    from datetime import timedelta
+
+    import pytest
+
+    from app.errors import InvalidInput
+    from app.timeutil import today_china
+
+    with pytest.raises(InvalidInput) as err:
+        sheets.import_matters(_agency(agency.id), workbook(GOOD), actor=_user(head),
+                              publish_on=today_china() - timedelta(days=1))
+    assert "公开日期不能早于今天" in err.value.message
+    db.session.rollback()
+    assert db.session.query(Matter).count() == 0

@@ -426,9 +426,16 @@ def test_power_list_create_and_publish(app, client, login_as, cases_agency, make
         assert version.major_criteria == {"fine_at_least": 50000, "penalties": ["revoke_licence"]}
     html = _text(client.get("/matters"))
     assert "未按规定设置户外广告" in html and "第1版未公开" in html
-    resp = _post(client, f"/matters/versions/{version_id}/publish", {"published_on": "2026-01-05"}, "/matters")
+    from datetime import timedelta
+
+    from app.timeutil import today_china
+
+    yesterday, today = (today_china() - timedelta(days=1)).isoformat(), today_china().isoformat()
+    resp = _post(client, f"/matters/versions/{version_id}/publish", {"published_on": yesterday}, "/matters")
+    assert resp.status_code == 422 and "公开日期不能早于今天" in _text(resp)  # the gate trusts this date
+    resp = _post(client, f"/matters/versions/{version_id}/publish", {"published_on": today}, "/matters")
     assert resp.status_code == 302
-    assert "2026-01-05公开" in _text(client.get("/matters"))
+    assert f"{today}公开" in _text(client.get("/matters"))
     resp = _post(client, f"/matters/{matter_id}/revise", {**data, "name": "擅自设置户外广告"},
                  f"/matters/{matter_id}/revise")
     assert resp.status_code == 302
