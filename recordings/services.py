@@ -22,14 +22,14 @@ from app.auth.permissions import has_role
 from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from app.extensions import db
 from app.ledger import services as ledger
-from app.storage import IntegrityMismatch, NotFound as StoreNotFound, StorageError, get_store
+from app.storage import NotFound as StoreNotFound, StorageError, get_store
 from app.timeutil import CHINA, aware, utcnow
 from cases import services as case_services
-from cases.models import Case, CaseStatus, CaseStep
+from cases.models import Case, CaseStatus
 from cases.workflow import OPEN_STATUSES
 from recordings import media, permissions
-from recordings.models import (CustodyAction, CustodyEvent, ExportRequest, ExportStatus, MediaKind, Recording,
-                               RecordingJob, RecordingStatus)
+from recordings.models import (CustodyAction, CustodyEvent, ExportRequest, ExportStatus, Recording,
+                               RecordingStatus)
 
 log = logging.getLogger(__name__)
 

@@ -74,7 +74,6 @@ def av_case(app, case_at):
             "kind": "inspection", "started_at": (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(),
             "place": "临江市建国街88号", "content": "现场检查：占道经营摊位3处"}, actor=officer)
         db.session.commit()
-        from tests.cases.conftest import _agency  # noqa
         from app.auth.models import User
         from sqlalchemy import select
 

@@ -1,8 +1,6 @@
 """The audio/video gate (SPEC §4.2): a step that needs audio/video cannot be completed without a linked
 recording or a justification approved by the agency head — at every entry point."""
 import pytest
-from sqlalchemy import select
-
 from app.extensions import db
 from cases.models import CaseStep
 from tests.helpers import bearer

@@ -3,10 +3,8 @@ refusals that register nothing, the client's hash claim, late uploads, who may u
 import hashlib
 
 import pytest
-from sqlalchemy import select
-
 from app.extensions import db
-from recordings.models import Recording, UploadSession
+from recordings.models import Recording
 from tests.helpers import bearer
 from tests.recordings.conftest import (TUS, ledger_size, recording_count, stored_keys, tus_metadata, tus_upload,
                                        upload_single)
