@@ -247,6 +247,30 @@ def _draft_data(case):
     return draft
 
 
+#: Features that build on cases (review, recordings, publicity) add to the case page without cases
+#: importing them: a panel is func(case, user) -> {"title", "lines": [str], "links": [(label, url)]} or
+#: None; a step link is func(step, user) -> [(label, url)].
+CASE_PANELS = "sanxiang_case_panels"
+STEP_LINKS = "sanxiang_step_links"
+
+
+def add_case_panel(app, func):
+    app.extensions.setdefault(CASE_PANELS, []).append(func)
+
+
+def add_step_link(app, func):
+    app.extensions.setdefault(STEP_LINKS, []).append(func)
+
+
+def _case_panels(case, user):
+    panels = (func(case, user) for func in current_app.extensions.get(CASE_PANELS, []))
+    return [p for p in panels if p]
+
+
+def _step_links(step):
+    return [link for func in current_app.extensions.get(STEP_LINKS, []) for link in func(step, current_user)]
+
+
 def render_case(case, status=200, *, draft_form=None, refused=None, action_form=None, flags_form=None,
                 extend_form=None, party_form=None, errors=None):
     today = today_china()
@@ -270,6 +294,7 @@ def render_case(case, status=200, *, draft_form=None, refused=None, action_form=
         and CaseStatus(case.status) in workflow.DRAFT_STATUSES,
         major=major, major_reasons=major_reasons, recording_problems=guards.recording_problems,
         hearing_right=guards.hearing_right(case) if case.draft else False,
+        panels=_case_panels(case, current_user), step_links=_step_links,
     ), status
 
 

@@ -27,3 +27,6 @@ def init_app(app):
     app.cli.add_command(cli.review_cli)
     add_nav_item(app, "法制审核", "review.queue", can_view_queue)
     add_home_panel(app, views.queue_panel)
+    from cases.views import add_case_panel
+
+    add_case_panel(app, views.case_panel)

@@ -197,3 +197,29 @@ def queue_panel(user):
     if permissions.has_role(user, permissions.Role.reviewer):
         rows = [(s, c) for s, c in rows if s.reviewer_id in (None, user.id)]
     return {"title": "法制审核", "template": "review/_queue_panel.html", "rows": rows[:10], "total": len(rows)}
+
+
+def case_panel(case, user):
+    """The legal-review panel on the case page: is the case major, where its review stands, and links."""
+    from cases.permissions import can_view_case
+
+    from review import services
+    from review.permissions import can_submit, can_view_submission
+
+    if not can_view_case(user, case) or not case.draft:
+        return None
+    major, reasons = services.evaluate_major(case)
+    latest = services.submissions_of(case)
+    lines = [("重大执法决定：" + "；".join(reasons)) if major else "本案目前不属于重大执法决定，无需法制审核"]
+    links = []
+    if latest:
+        last = latest[-1]
+        lines.append(f"最近一次送审：{last.status_label}")
+        if services.valid_approval(case) is None and last.state.value == "approved":
+            lines.append("法制审核通过后处罚决定草案已被修改，须重新送审")
+        if can_view_submission(user, last):
+            links.append(("查看法制审核", url_for("review.detail", submission_id=last.id)))
+    if major and can_submit(user, case) and services.open_submission(case) is None \
+            and services.valid_approval(case) is None:
+        links.append(("提交法制审核", url_for("review.submit", case_id=case.id)))
+    return {"title": "法制审核", "lines": lines, "links": links}

@@ -110,3 +110,18 @@ def test_demo_loads_catalogues_and_queues_the_major_case(app):
         assert waiting.case_id == ctx["cases"]["major"].id
         assert (waiting.status, waiting.reviewer_id) == ("submitted", None)
         assert any("60000" in r for r in waiting.major_reasons)
+
+
+def test_case_page_links_to_the_review_and_says_why_the_case_is_major(app, client, login_as, major_case):
+    with app.app_context():
+        case = major_case("notified")
+        case_id, officer_id = case.id, officer_user(case).id
+    login_as(client, officer_id)
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "重大执法决定：" in html and "机关负责人认定为重大执法决定" in html
+    assert f'href="/review/cases/{case_id}/submit"' in html
+    resp = _post(client, f"/review/cases/{case_id}/submit", f"/review/cases/{case_id}/submit", notes="请审核")
+    assert resp.status_code == 302
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "最近一次送审：待审核" in html and f'href="/review/cases/{case_id}/submit"' not in html
+    assert re.search(r'href="/review/\d+"', html)
