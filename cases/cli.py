@@ -147,6 +147,25 @@ def action(ref, action, username, data_json, on):
     click.echo(f"案件{case.number or case.id}：{workflow.ACTION_LABELS[action]}，当前状态：{case.status_label}")
 
 
+@cases_cli.command("complete-step")
+@click.argument("ref")
+@click.argument("step_id", type=int)
+@click.option("--as", "username", required=True, help="以该用户身份操作（权限照常检查）")
+def complete_step(ref, step_id, username):
+    """Complete a step record (the audio/video gate and every other rule apply)."""
+    from cases import services
+
+    user = _user(username)
+    case = _case(ref)
+    try:
+        step = services.get_step(case, step_id)
+        services.complete_step(step, actor=user)
+        db.session.commit()
+    except DomainError as err:
+        raise _fail(err) from None
+    click.echo(f"案件{case.number or case.id}：执法环节“{step.label}”已完成")
+
+
 @cases_cli.command("deadlines")
 @click.option("--overdue", is_flag=True, help="只列出已逾期的期限")
 @click.option("--days", "horizon", default=7, show_default=True, help="预警天数")

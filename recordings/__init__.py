@@ -53,3 +53,7 @@ def init_app(app):
     from app.web.views import add_home_panel
 
     add_home_panel(app, views.pending_exports_panel)
+    from cases.views import add_case_panel, add_step_link
+
+    add_step_link(app, views.step_links)
+    add_case_panel(app, views.case_panel)

@@ -234,3 +234,20 @@ def pending_exports_panel(user):
     if not items:
         return None
     return {"title": "待批准的音像记录导出", "template": "recordings/_exports_panel.html", "exports": items}
+
+
+def step_links(step, user):
+    """On the case page: each step links to its recordings (and the upload page for the case's officers)."""
+    if not (step.needs_av or services.recordings_of_step(step)):
+        return []
+    count = len(services.recordings_of_step(step))
+    label = f"音像记录（{count}）" if count else "上传音像记录"
+    return [(label, url_for("recordings.step_recordings", case_id=step.case_id, step_id=step.id))]
+
+
+def case_panel(case, user):
+    recordings = services.recordings_of_case(case)
+    if not recordings:
+        return None
+    return {"title": "音像记录", "lines": [f"本案共有{len(recordings)}个音像记录，原始文件写入后不可更改，哈希值已记入台账"],
+            "links": [("查看全部音像记录", url_for("recordings.case_recordings", case_id=case.id))]}

@@ -71,13 +71,16 @@ def test_api_entry_point(app, av_case, media_files, token_for):
 
 
 def test_cli_entry_point(app, av_case, media_files):
-    """The cases CLI has no step command; its gate is close_investigation's steps_complete guard. The
-    recording reaches the step through `flask recordings import`, then the API completes it."""
+    """`flask cases complete-step` refuses without a recording; `flask recordings import` links one."""
     from app.auth.models import User
 
     runner = app.test_cli_runner()
     with app.app_context():
         officer = db.session.get(User, av_case.officer_id).username
+    complete = ["cases", "complete-step", str(av_case.case_id), str(av_case.step_id), "--as", officer]
+    result = runner.invoke(args=complete)
+    assert result.exit_code != 0 and "recording_required" in result.output and "音像记录" in result.output
+    assert not completed(app, av_case.step_id)
     result = runner.invoke(args=["cases", "action", str(av_case.case_id), "close_investigation", "--as", officer])
     assert result.exit_code != 0 and "尚未完成" in result.output
     result = runner.invoke(args=["recordings", "import", str(media_files.text), "--case", str(av_case.case_id),
@@ -86,15 +89,16 @@ def test_cli_entry_point(app, av_case, media_files):
     result = runner.invoke(args=["recordings", "import", str(media_files.video), "--case", str(av_case.case_id),
                                  "--step", str(av_case.step_id), "--user", officer, "--device", "DSJ-7"])
     assert result.exit_code == 0, result.output
-    from app.auth.services import issue_token
-
-    with app.app_context():
-        raw, _ = issue_token(db.session.get(User, av_case.officer_id), "cli")
-        db.session.commit()
-    resp = app.test_client().post(f"/api/cases/{av_case.case_id}/steps/{av_case.step_id}/complete",
-                                  headers=bearer(raw))
-    assert resp.status_code == 200
+    result = runner.invoke(args=complete)
+    assert result.exit_code == 0, result.output
     assert completed(app, av_case.step_id)
+
+
+def test_case_page_links_each_step_to_its_recordings(app, client, av_case, login_as):
+    login_as(client, av_case.officer_id)
+    html = client.get(f"/cases/{av_case.case_id}").get_data(as_text=True)
+    assert f'href="/cases/{av_case.case_id}/steps/{av_case.step_id}/recordings"' in html
+    assert "上传音像记录" in html
 
 
 def test_justification_approved_by_head_also_passes(app, av_case, token_for):
