@@ -13,6 +13,7 @@ from app.config import CONFIGS, INSTANCE_DIR
 
 # Features, in dependency order. Each module exposes init_app(app).
 FEATURES = (
+    "app.security",
     "app.storage",
     "app.auth",
     "app.ledger",
