@@ -61,12 +61,40 @@ def create_app(config=None):
 
     import importlib
 
+    known = set(app.config)
     for feature in FEATURES + tuple(app.config.get("EXTRA_FEATURES", ())):
         importlib.import_module(feature).init_app(app)
+    _feature_settings_from_environment(app, set(app.config) - known)
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return app
+
+
+def _feature_settings_from_environment(app, names):
+    """Features declare their settings (SPEC's *(default)* numbers) with app.config.setdefault; an
+    environment variable of the same name overrides each, parsed to the default's type."""
+    import json
+
+    for name in names:
+        raw = os.environ.get(name)
+        if raw in (None, ""):
+            continue
+        default = app.config[name]
+        try:
+            if isinstance(default, bool):
+                value = raw.strip().lower() in ("1", "true", "yes", "on")
+            elif isinstance(default, int):
+                value = int(raw)
+            elif isinstance(default, float):
+                value = float(raw)
+            elif isinstance(default, (dict, list)):
+                value = json.loads(raw)
+            else:
+                value = raw
+        except ValueError as err:
+            raise RuntimeError(f"Setting {name}={raw!r} is not a valid {type(default).__name__}: {err}") from None
+        app.config[name] = value
 
 
 def _development_secret_key():

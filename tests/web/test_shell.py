@@ -93,3 +93,16 @@ def test_production_s3_settings_are_required(monkeypatch):
     with pytest.raises(RuntimeError) as err:
         ProductionConfig.validate(cfg)
     assert "S3_ENDPOINT" in str(err.value) and "S3_ACCESS_KEY" in str(err.value)
+
+
+def test_feature_settings_come_from_the_environment(app_config, monkeypatch):
+    """SPEC's *(default)* numbers are settings: an environment variable overrides a feature's default."""
+    monkeypatch.setenv("REVIEW_WORKING_DAYS", "7")
+    monkeypatch.setenv("RECORDING_UPLOAD_HOURS", "48")
+    configured = create_app(app_config)
+    assert configured.config["REVIEW_WORKING_DAYS"] == 7
+    assert configured.config["RECORDING_UPLOAD_HOURS"] == 48
+    monkeypatch.setenv("REVIEW_WORKING_DAYS", "five")
+    with pytest.raises(RuntimeError) as err:
+        create_app(app_config)
+    assert "REVIEW_WORKING_DAYS" in str(err.value)
