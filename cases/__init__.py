@@ -1,8 +1,31 @@
 """Cases: the power list, the enforcement procedure, steps, parties, documents and deadlines."""
 
 
+#: SPEC's legal periods and *(default)* numbers for the procedure; each is a setting (README).
+DEFAULTS = {
+    "DECISION_DAYS": 90,  # APL Art 60
+    "DECISION_EXTENSION_DAYS": 30,  # SPEC §6 (default)
+    "DEFENCE_WORKING_DAYS": 5,  # SPEC §6 (default)
+    "HEARING_REQUEST_WORKING_DAYS": 5,  # APL Art 64
+    "HEARING_NOTICE_WORKING_DAYS": 7,  # APL Art 64
+    "HEARING_FINE_PERSON": 10000,  # 较大数额罚款 (provincial figure; default)
+    "HEARING_FINE_ORG": 50000,
+    "SUMMARY_FINE_PERSON": 200,  # APL Art 51
+    "SUMMARY_FINE_ORG": 3000,
+    "SERVICE_WORKING_DAYS": 7,  # APL Art 61
+    "SUMMARY_FILING_WORKING_DAYS": 7,
+    "PAYMENT_DAYS": 15,  # APL Art 67
+    "LATE_SURCHARGE_PERCENT": 3,  # APL Art 72
+    "CLOSING_WORKING_DAYS": 15,
+    "DEADLINE_WARNING_DAYS": 3,
+}
+
+
 def init_app(app):
     from cases import models  # noqa: F401  (tables known to the metadata)
+
+    for name, value in DEFAULTS.items():
+        app.config.setdefault(name, value)
 
     for module in ("cases.api", "cases.views", "cases.cli", "cases.demo"):
         try:
