@@ -17,7 +17,7 @@ DEFAULTS = {
     "PAYMENT_DAYS": 15,  # APL Art 67
     "LATE_SURCHARGE_PERCENT": 3,  # APL Art 72
     "CLOSING_WORKING_DAYS": 15,
-    "DEADLINE_WARNING_DAYS": 3,
+    "DEADLINE_WARNING_DAYS": 7,  # 超期预警: warn this many days ahead
 }
 
 
