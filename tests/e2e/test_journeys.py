@@ -163,3 +163,155 @@ def test_officer_files_records_uploads_drafts_and_submits(app, journey, cases_ag
         sub = db.session.scalar(db.select(ReviewSubmission).where(ReviewSubmission.case_id == case_id))
         assert sub is not None and sub.status == "submitted"
         assert db.session.get(Case, case_id).status == "investigated"
+
+
+def _submitted_major_case(app, major_case, recent):
+    """A major case whose defence window has run out, submitted for legal review by its lead officer."""
+    from review import services as review_services
+
+    case = major_case("notified", parties=[_party()])
+    submission = review_services.submit_for_review(case, {}, actor=officer_user(case), on=recent.submitted)
+    db.session.commit()
+    return case, submission
+
+
+def _party():
+    from tests.cases.conftest import person_party
+
+    return person_party(name="张三", n=7, address="吉林省临江市建国街1号")
+
+
+def test_reviewer_works_the_checklist_and_approves(app, journey, major_case, make_reviewer, recent):
+    """Journey 2: the reviewer takes the submission from the queue, declares no conflict, passes each of
+    the eight checklist items and approves with an opinion."""
+    from review.models import ReviewSubmission
+    from review.services import CHECKLIST
+
+    with app.app_context():
+        case, submission = _submitted_major_case(app, major_case, recent)
+        case_id, sub_id, number = case.id, submission.id, case.number
+        reviewer = make_reviewer(case.agency_id)
+        reviewer_username = reviewer.username
+
+    j = journey("2-reviewer-approves")
+    page = j.page(reviewer_username)
+    page.goto("/review/")
+    expect(page.locator("body")).to_contain_text(number)
+    j.shot(page, "queue")
+    page.get_by_role("link", name=re.compile(re.escape(number))).first.click()
+    expect(page.locator("body")).to_contain_text("待审核")
+    page.check("input[name=declare_no_conflict]")
+    j.shot(page, "submission")
+    page.click("button:has-text('领取审核')")
+    expect(page.locator("body")).to_contain_text("审核中")
+    for n, (key, label) in enumerate(CHECKLIST.items()):
+        form = page.locator(f"form:has(input[name=item][value={key}])")
+        form.locator("select[name=result]").select_option("pass")
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+        row = page.locator("tr", has_text=label)
+        expect(row).to_contain_text("通过")
+        if n == 3:
+            j.shot(page, "checklist-half-way")
+    j.shot(page, "checklist-done")
+    page.fill("textarea[name=opinion]", "经审核，本案事实清楚，证据确凿，程序合法，适用依据正确，同意作出处罚决定。")
+    page.click("button:has-text('审核通过并出具意见书')")
+    expect(page.locator("body")).to_contain_text("审核通过")
+    j.shot(page, "approved")
+    with app.app_context():
+        sub = db.session.get(ReviewSubmission, sub_id)
+        assert sub.status == "approved" and sub.opinion is not None
+    # The officer now sees the approval on the case.
+    officer_page = j.page(_lead_username(app, case_id))
+    officer_page.goto(f"/review/cases/{case_id}/submit")
+    expect(officer_page.locator("body")).to_contain_text("已审核通过")
+    j.shot(officer_page, "officer-sees-approval")
+
+
+def _draft_naming_the_party():
+    from app.validators import make_id_number
+    from tests.review.conftest import MAJOR_DRAFT
+
+    return {**MAJOR_DRAFT, "facts": f"当事人张三（公民身份号码{make_id_number(seq=7)}，联系电话13904351234）在临江市建国街"
+                                     "违法占道经营，面积120平方米，经两次责令改正拒不改正。"}
+
+
+def _lead_username(app, case_id):
+    from cases.models import Case
+
+    with app.app_context():
+        return officer_user(db.session.get(Case, case_id)).username
+
+
+def _approved_case(app, major_case, approve_case, make_reviewer, recent):
+    with app.app_context():
+        case = major_case("notified", parties=[_party()], draft=_draft_naming_the_party())
+        reviewer = make_reviewer(case.agency_id)
+        approve_case(case, reviewer)
+        return case.id, case.number, case.agency_id
+
+
+def test_decision_issued_served_and_published_redacted(app, journey, major_case, approve_case, make_reviewer,
+                                                        head_of, recent):
+    """Journey 3: the head signs the decision the review approved, the officer serves it and records the
+    service, prepares the redacted publication and the head approves it: the public page shows it masked."""
+    from cases.models import Case
+    from publicity.models import Publication
+
+    case_id, number, agency_id = _approved_case(app, major_case, approve_case, make_reviewer, recent)
+    with app.app_context():
+        head_username = head_of(agency_id).username
+    officer_username = _lead_username(app, case_id)
+
+    j = journey("3-decision-served-published")
+    head = j.page(head_username)
+    head.goto(f"/cases/{case_id}")
+    expect(head.locator("body")).to_contain_text("事先告知")
+    j.shot(head, "head-sees-notified-case")
+    head.click("#actions button:has-text('作出处罚决定')")
+    expect(head.locator(".flash").first).to_contain_text("作出处罚决定")
+    j.shot(head, "decided")
+
+    officer = j.page(officer_username)
+    officer.goto(f"/cases/{case_id}")
+    form = officer.locator("#actions form[action$='/actions/serve_decision']")
+    form.locator("select[name=method]").select_option("direct")
+    form.locator("input[name=served_on]").fill(datetime.now(CHINA).strftime("%Y-%m-%d"))
+    j.shot(officer, "service-form")
+    form.locator("button[type=submit]").click()
+    expect(officer.locator(".flash").first).to_contain_text("送达决定书")
+    j.shot(officer, "served")
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.status == "served"
+        pub = db.session.scalar(db.select(Publication).where(Publication.case_id == case_id))
+        assert pub is not None, "a decision creates its publication"
+        pub_id, decision_number = pub.id, pub.decision_number
+
+    officer.goto("/publicity/")
+    expect(officer.locator("body")).to_contain_text(decision_number)
+    j.shot(officer, "publications")
+    officer.goto(f"/publicity/{pub_id}")
+    preview = officer.locator("section:has(h2:has-text('公开内容预览'))")
+    expect(preview).to_contain_text("当事人张*（公民身份号码")
+    from app.validators import make_id_number
+
+    assert "张三" not in preview.inner_text() and make_id_number(seq=7) not in preview.inner_text()
+    j.shot(officer, "redacted-preview")
+    officer.click("button:has-text('提交负责人审批')")
+    expect(officer.locator(".flash").first).to_be_visible()
+    j.shot(officer, "submitted-for-approval")
+
+    head.goto(f"/publicity/{pub_id}")
+    head.click("button:has-text('批准公开')")
+    expect(head.locator(".flash").first).to_be_visible()
+    expect(head.locator("h1")).to_contain_text("已公开")
+    j.shot(head, "publication-approved")
+
+    public = j.page()
+    public.goto(f"/public/decisions/{pub_id}")
+    body = public.inner_text("body")
+    assert decision_number in body and "张*" in body and "罚款人民币60,000.00元" in body
+    assert "张三" not in body
+    assert make_id_number(seq=7) not in body and "13904351234" not in body
+    j.shot(public, "public-decision-redacted")
