@@ -315,3 +315,151 @@ def test_decision_issued_served_and_published_redacted(app, journey, major_case,
     assert "张三" not in body
     assert make_id_number(seq=7) not in body and "13904351234" not in body
     j.shot(public, "public-decision-redacted")
+
+
+def _published_case(app, major_case, approve_case, make_reviewer, head_of, recent):
+    """Journey 3 done through the services: decided, served and published today."""
+    from cases import services as case_services
+    from cases.models import Case
+    from publicity import services as pub_services
+    from publicity.models import Publication
+
+    case_id, _, agency_id = _approved_case(app, major_case, approve_case, make_reviewer, recent)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        head = head_of(agency_id)
+        case_services.apply_action(case, "decide", actor=head)
+        case_services.apply_action(case, "serve_decision", actor=officer_user(case),
+                                   data={"method": "direct", "served_on": recent.today.isoformat()})
+        pub = db.session.scalar(db.select(Publication).where(Publication.case_id == case_id))
+        pub_services.submit(pub, actor=officer_user(case))
+        pub_services.approve(pub, actor=head)
+        db.session.commit()
+        officer = case.officers[0].officer
+        cert = officer.certificates[-1]
+        return {"pub_id": pub.id, "decision_number": pub.decision_number, "seq": pub.ledger_seq,
+                "sha256": pub.pdf_sha256, "officer_name": officer.name, "cert_number": cert.number,
+                "token": cert.public_token}
+
+
+def test_public_finds_decision_checks_officer_and_verifies_proof(app, journey, major_case, approve_case,
+                                                                 make_reviewer, head_of, recent, make_user,
+                                                                 tmp_path):
+    """Journey 4: a member of the public searches the decisions, downloads the published PDF, scans an
+    officer's certificate (opens the page its QR code encodes), and checks a proof bundle for the PDF
+    against the checkpoint the public site publishes, with the offline verifier."""
+    info = _published_case(app, major_case, approve_case, make_reviewer, head_of, recent)
+    supervisor_id = make_user(roles=("supervisor",), username="jiandu1")
+
+    j = journey("4-public-verifies")
+    public = j.page()
+    public.goto("/public/")
+    j.shot(public, "public-home")
+    public.goto("/public/decisions")
+    public.fill("input[name=q]", "占道")
+    public.locator("form:has(input[name=q]) button[type=submit]").first.click()
+    expect(public.locator("body")).to_contain_text(info["decision_number"])
+    j.shot(public, "search-results")
+    public.get_by_role("link", name=re.compile("占道")).first.click()
+    expect(public.locator("h1")).to_contain_text("当事人占道经营案")
+    expect(public.locator("body")).to_contain_text(info["sha256"])
+    j.shot(public, "decision")
+    with public.expect_download() as dl:
+        public.evaluate("href => { const a = document.createElement('a'); a.href = href; a.download = 'decision.pdf';"
+                        " document.body.appendChild(a); a.click(); }",
+                        f"/public/decisions/{info['pub_id']}.pdf")
+    pdf = tmp_path / "decision.pdf"
+    dl.value.save_as(pdf)
+    import hashlib
+
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() == info["sha256"]
+
+    # The QR code on the officer's card encodes /verify/<token>: open what a phone would open.
+    public.goto(f"/verify/{info['token']}")
+    card = public.locator("body")
+    expect(card).to_contain_text(info["officer_name"])
+    expect(card).to_contain_text(info["cert_number"])
+    expect(card).to_contain_text("有效")
+    j.shot(public, "officer-certificate")
+    qr = public.request.get(f"/verify/{info['token']}/qr.png")
+    assert qr.ok and qr.body()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # The agency hands out the proof bundle (supervisors may export them) ...
+    supervisor = j.page("jiandu1")
+    resp = supervisor.request.get(f"/api/ledger/entries/{info['seq']}/bundle")
+    assert resp.ok, resp.text()
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(resp.text(), encoding="utf-8")
+    # ... and the public takes the key and the published checkpoint from the public site.
+    public.goto("/public/ledger")
+    expect(public.locator("body")).to_contain_text("最新签名检查点")
+    j.shot(public, "ledger-page")
+    key = tmp_path / "key.txt"
+    key.write_text(public.request.get("/ledger/key").text(), encoding="utf-8")
+    published = tmp_path / "checkpoint.txt"
+    published.write_text(public.request.get("/ledger/checkpoint").text(), encoding="utf-8")
+    assert json.loads(bundle.read_text())["checkpoint"] == published.read_text(), \
+        "the bundle's checkpoint is the one the public site publishes"
+    run = subprocess.run([sys.executable, "-m", "app.ledger.verify", str(bundle), str(pdf), "--key", str(key),
+                          "--old-checkpoint", str(published)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    # A tampered PDF fails, naming the check.
+    bad = tmp_path / "tampered.pdf"
+    bad.write_bytes(pdf.read_bytes() + b"%")
+    run_bad = subprocess.run([sys.executable, "-m", "app.ledger.verify", str(bundle), str(bad), "--key", str(key)],
+                             capture_output=True, text=True, timeout=60)
+    assert run_bad.returncode == 1 and "FAILED (file check)" in run_bad.stdout
+    # The verifier's verdict, shown next to the published checkpoint for the artifact.
+    public.goto("/ledger/checkpoint")
+    j.shot(public, "published-checkpoint")
+    (j.dir / "verify-output.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
+
+
+def test_officer_with_expired_certificate_is_refused_with_the_reason(app, journey, cases_agency, make_officer,
+                                                                     make_matter):
+    """An officer whose certificate has expired sees it on the form and is refused when filing a case."""
+    from datetime import date
+
+    from cases.models import Case
+
+    with app.app_context():
+        version = make_matter(cases_agency)
+        expired = make_officer(cases_agency, name="孙过期", issued_on=date(2020, 1, 6),
+                               expires_on=date(2025, 1, 5))
+        make_officer(cases_agency, name="周有效")
+        username, version_id = expired.user.username, version.id
+
+    j = journey("5-expired-certificate-refused")
+    page = j.page(username)
+    page.goto("/cases/new")
+    label = page.locator("label", has_text="孙过期（证号")
+    expect(label).to_contain_text("今日不符合")
+    page.select_option("select[name=matter_version_id]", value=str(version_id))
+    page.fill("input[name=title]", "某商户占道经营案")
+    page.get_by_label(re.compile("孙过期（证号")).check()
+    page.get_by_label(re.compile("周有效（证号")).check()
+    page.fill("input[name=party_name]", "王五")
+    from app.validators import make_id_number
+
+    page.fill("input[name=id_number]", make_id_number(seq=9))
+    j.shot(page, "form-shows-expired")
+    page.click("button:has-text('保存为登记中案件')")
+    expect(page.locator(".flash").first).to_contain_text("已登记案件")  # a draft may be registered ...
+    case_id = _case_id(page)
+    actions = page.locator("#actions")
+    expect(actions).to_contain_text("暂不能提请立案")  # ... but not filed, and the page says why
+    expect(actions).to_contain_text("孙过期：证件已过期（有效期至2025-01-05）")
+    expect(actions).to_contain_text("目前符合条件的仅1名")
+    button = page.locator("form[action$='/actions/submit_filing'] button[type=submit]")
+    expect(button).to_be_disabled()
+    j.shot(page, "filing-blocked-with-reason")
+    # A forced request (the button enabled by hand) is refused by the server with the same reason.
+    button.evaluate("b => { b.disabled = false; }")
+    button.click()
+    page.wait_for_load_state()
+    error = page.locator(".flash-error").first
+    expect(error).to_contain_text("两名")
+    expect(page.locator("body")).to_contain_text("证件已过期（有效期至2025-01-05）")
+    j.shot(page, "refused-with-reason")
+    with app.app_context():
+        assert db.session.get(Case, case_id).status == "draft"
