@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case as sa_case, func, inspect, or_, select
+from sqlalchemy import and_, func, inspect, or_, select
+from sqlalchemy.orm import defer, selectinload
 
 from app.auth.models import Agency, Role
 from app.auth.permissions import has_role, is_citywide
@@ -76,7 +77,11 @@ class Page:
 def public_decisions(today: date, *, page: int = 1, per_page: int = PER_PAGE, **filters) -> Page:
     page = max(int(page or 1), 1)
     per_page = min(max(int(per_page or PER_PAGE), 1), 100)
-    stmt = public_decisions_stmt(today, **filters).limit(per_page + 1).offset((page - 1) * per_page)
+    # The search columns are the widest and no public page shows them: not loaded.
+    stmt = (public_decisions_stmt(today, **filters)
+            .options(selectinload(Publication.agency), defer(Publication.search_text),
+                     defer(Publication.search_grams), defer(Publication.edits))
+            .limit(per_page + 1).offset((page - 1) * per_page))
     rows = db.session.scalars(stmt).all()
     return Page(rows[:per_page], page, per_page, len(rows) > per_page)
 

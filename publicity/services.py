@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date, datetime
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -23,12 +23,12 @@ from sqlalchemy import select
 
 from app import calendar
 from app.auth.services import closures_of
-from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from app.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db
 from app.ledger.services import append as ledger_append
 from app.timeutil import today_china, utcnow
 from publicity import permissions, redaction
-from publicity.models import (GROUND_LABELS, PENDING_STATUSES, WITHDRAWAL_LABELS, AnnualReport, InspectionItem,
+from publicity.models import (GROUND_LABELS, WITHDRAWAL_LABELS, AnnualReport, InspectionItem,
                               NonPublicationGround, Publication, PublicationKind, PublicationStatus,
                               WithdrawalReason)
 
@@ -122,8 +122,6 @@ def display_until(pub, published_on: date) -> date:
         end = _add_months(published_on, int(setting("PUBLICITY_SHORT_DISPLAY_MONTHS")))
     else:
         end = _add_months(published_on, 12 * int(setting("PUBLICITY_LONG_DISPLAY_YEARS")))
-    from datetime import timedelta
-
     return end - timedelta(days=1)
 
 

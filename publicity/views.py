@@ -13,7 +13,7 @@ from app.auth.permissions import require_login
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.timeutil import today_china
-from publicity import permissions, queries, services
+from publicity import permissions, queries, redaction, services
 from publicity.models import GROUND_LABELS, STATUS_LABELS, WITHDRAWAL_LABELS
 
 bp = Blueprint("publicity", __name__, url_prefix="/publicity", template_folder="templates")
@@ -46,7 +46,7 @@ def detail(pub_id):
                            labels=services.CONTENT_FIELDS, perm=permissions, user=current_user,
                            GROUND_LABELS={g.value: l for g, l in GROUND_LABELS.items()},
                            WITHDRAWAL_LABELS={r.value: l for r, l in WITHDRAWAL_LABELS.items()},
-                           KIND_LABELS=__import__("publicity.redaction", fromlist=["LABELS"]).LABELS)
+                           KIND_LABELS=redaction.LABELS)
 
 
 def _done(pub, message):

@@ -1,6 +1,7 @@
 """Publicity: publications of decisions (redacted content, due dates, non-publication grounds,
 withdrawals, display periods), the random-inspection list, annual reports. On PostgreSQL the pg_trgm
-extension and a trigram GIN index on publications.search_text; on SQLite that index is declared empty.
+extension and trigram GIN indexes on publications.search_text and search_grams; on SQLite those indexes
+are declared empty (WHERE 0) so that models and migrations match on both.
 
 Revision ID: 0007_publicity
 Revises: 0006_review

@@ -3,6 +3,8 @@ ID number, mobile number, bank account or full name of a masked natural person a
 import html
 import json
 import re
+import shutil
+import subprocess
 from urllib.parse import urljoin, urlparse
 
 import pytest
@@ -40,6 +42,15 @@ def _links(url, text):
             yield parsed.path + ("?" + parsed.query if parsed.query else "")
 
 
+def _pdf_text(data: bytes) -> str | None:
+    """The text of a PDF (poppler's pdftotext, when installed), so that the public PDFs are checked too."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    out = subprocess.run([tool, "-layout", "-", "-"], input=data, capture_output=True, timeout=60)
+    return re.sub(r"[ \t]+", "", out.stdout.decode("utf-8", "replace"))  # layout spaces split numbers
+
+
 def crawl(client, limit=2000):
     seen, texts, queue = {}, {}, list(START)
     while queue and len(seen) < limit:
@@ -48,6 +59,11 @@ def crawl(client, limit=2000):
             continue
         resp = client.get(url)
         seen[url] = resp.status_code
+        if resp.status_code == 200 and resp.mimetype == "application/pdf":
+            text = _pdf_text(resp.data)
+            if text is not None:
+                texts[url] = text
+            continue
         if resp.status_code != 200 or resp.mimetype.startswith(BINARY):
             continue
         texts[url] = _text(resp)
@@ -91,6 +107,9 @@ def test_no_personal_data_on_any_public_page_or_api_response(app, client):
     assert len(seen) >= 80 and len(detail_pages) >= len(published), (len(seen), detail_pages)
     assert all(seen.get(f"/public/decisions/{i}.pdf") == 200 for i in published)
     assert any(u.startswith("/verify/") for u in seen) and "/ledger/checkpoints" in seen
+    if shutil.which("pdftotext"):
+        assert all(f"/public/decisions/{i}.pdf" in texts for i in published)
+        assert "/public/reports/2025.pdf" in texts
 
     problems = []
     for url, text in texts.items():

@@ -1,7 +1,7 @@
 """The publication workflow (SPEC §3, §8): due dates across holidays and closures, the hook on deciding,
 redacted content, refusal while a pattern remains, non-publication grounds, withdrawal deadlines, display
 periods and their expiry, overdue alerts, the ledger."""
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
