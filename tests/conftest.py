@@ -41,6 +41,9 @@ def app_config(test_dir, database_url):
         "STORAGE_FS_ROOT": str(test_dir / "objects"),
         "LEDGER_KEY_PATH": str(test_dir / "ledger-signing.key"),
         "WTF_CSRF_ENABLED": True,
+        # Background derivative jobs would race the per-test table cleanup; tests that exercise the
+        # embedded runner switch it on themselves, others run jobs synchronously.
+        "RECORDING_JOBS": "off",
     }
 
 
