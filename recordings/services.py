@@ -306,7 +306,11 @@ def step_has_recording(step) -> bool:
 def link_to_step(rec, step_id, *, actor) -> Recording:
     if not permissions.can_link(actor, rec):
         raise PermissionDenied("只有本案承办执法人员可以关联执法环节")
-    step = case_services.get_step(rec.case, int(step_id))
+    try:
+        step_id = int(step_id)
+    except (TypeError, ValueError):
+        raise InvalidInput("请选择要关联的执法环节", details={"fields": {"step_id": ["请选择要关联的执法环节"]}}) from None
+    step = case_services.get_step(rec.case, step_id)
     if rec.step_id == step.id:
         return rec
     if rec.step_id is not None:
