@@ -1,0 +1,447 @@
+"""The authorization matrix: every rule of the app's URL map, every method, called as anonymous and as each
+role — from the owning agency and from another agency — and each answer checked against ONE declared table.
+
+A rule that nobody declared fails `test_every_endpoint_is_declared` with its name: a new endpoint must say
+who may call it. URL parameters are filled with real objects of agency A (a major case decided, served and
+published, with a step, documents, a recording and its export, a review submission, a catalogue, an
+officer's certificate, a matter, an API token, a resumable upload). Unsafe methods get minimal bodies: the
+check is about authorization, so for an allowed caller any answer but 401/403/404 (and never a 5xx) passes,
+for a refused caller the answer must be exactly the declared refusal.
+
+Outcomes: ALLOW (anything but 401/403/404), LOGIN (401, or a redirect to the login page), DENY (403), HIDE
+(404: the object is invisible to the caller, so its existence is not revealed).
+CSRF is switched off for the run (it is tested in tests/auth and tests/web): with it on, every unsafe
+session request without a token would be a 400 and the matrix would test nothing.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from app.extensions import db
+from tests.cases.conftest import officer_user
+
+ALLOW, LOGIN, DENY, HIDE = "allow", "login", "403", "404"
+CALLERS = ("anon", "officer", "officer_b", "reviewer", "head", "supervisor", "admin")
+#: Refusals first, so that an allowed caller's unsafe request cannot change what a refused one sees.
+ORDER = ("anon", "officer_b", "supervisor", "reviewer", "admin", "head", "officer")
+LETTERS = {"A": ALLOW, "L": LOGIN, "D": DENY, "H": HIDE}
+
+# --------------------------------------------------------------------------------------------------------
+# THE TABLE. Each row is a string of one letter per caller, in this order:
+#
+#     anon  officer(A, on the case)  officer_b(agency B)  reviewer(A)  head(A)  supervisor(city)  admin(city)
+#
+# A = allowed (any answer but 401/403/404), L = login required (401 or redirect to /login), D = 403,
+# H = 404. Keys are "endpoint" (every method) or "endpoint METHOD".
+# --------------------------------------------------------------------------------------------------------
+EXPECTED: dict[str, dict[str, str]] = {}
+
+
+def declare(letters, *endpoints):
+    assert len(letters) == len(CALLERS), letters
+    outcome = {c: LETTERS[x] for c, x in zip(CALLERS, letters)}
+    for e in endpoints:
+        assert e not in EXPECTED, f"{e} declared twice"
+        EXPECTED[e] = outcome
+
+
+# Public: the public site, its JSON API, certificate verification, the ledger's public face, login.
+declare("AAAAAAA",
+        "api-docs.openapi_json", "auth.login", "auth_api.Tokens POST", "ledger.checkpoint",
+        "ledger.checkpoint_at", "ledger.checkpoints", "ledger.consistency", "ledger.key",
+        "ledger_public_api.api_checkpoint", "ledger_public_api.api_checkpoints",
+        "ledger_public_api.api_consistency", "ledger_public_api.api_key", "officers_public.directory",
+        "officers_public.directory_json", "officers_public.qr_png", "officers_public.qr_svg_file",
+        "officers_public.verify", "officers_public.verify_json", "publicity_public.agencies",
+        "publicity_public.api_agencies", "publicity_public.api_decision", "publicity_public.api_decisions",
+        "publicity_public.api_index", "publicity_public.api_inspections", "publicity_public.api_powers",
+        "publicity_public.api_statistics", "publicity_public.api_withdrawals", "publicity_public.av_steps",
+        "publicity_public.decision", "publicity_public.decision_pdf", "publicity_public.decisions",
+        "publicity_public.feed", "publicity_public.home", "publicity_public.inspections",
+        "publicity_public.ledger", "publicity_public.major_decisions", "publicity_public.power",
+        "publicity_public.powers", "publicity_public.procedures", "publicity_public.statistics",
+        "publicity_public.withdrawals", "recordings_api.tus_options", "web.healthz",
+)
+
+# A case and what hangs on it (documents, steps, recordings, review, publication): the agency's staff,
+# supervisors and admins read; another agency's officer does not learn it exists. HTML forms that refuse
+# by flash-and-redirect (cases.act, recordings.decide_export...) answer 302 to everybody: their refusals
+# are tested per feature (tests/*/test_permissions.py).
+declare("LAHAAAA",
+        "cases.act", "cases.add_party", "cases.detail", "cases.document", "cases.justify_step", "cases.save_draft",
+        "cases_api.CaseAction", "cases_api.CaseDeadlines", "cases_api.CaseDocumentFile", "cases_api.CaseDocuments",
+        "cases_api.CaseEvents", "cases_api.CaseItem", "cases_api.CaseSteps GET", "matters_api.MatterItem GET",
+        "publicity.detail", "publicity_api.PublicationResource GET", "recordings.bundle_json",
+        "recordings.case_recordings", "recordings.custody_pdf", "recordings.decide_export", "recordings.detail",
+        "recordings.link", "recordings.media", "recordings.play", "recordings.request_export",
+        "recordings.step_recordings", "recordings_api.bundle", "recordings_api.recording", "review.act",
+        "review.conflict", "review.detail", "review.opinion_pdf", "review.submit GET", "review_api.CaseMajor",
+        "review_api.CaseReviews GET", "review_api.OpinionPdf", "review_api.Submission",
+)
+
+# Any logged-in user: lists and pages already limited to what the user may see, own tokens.
+declare("LAAAAAA",
+        "auth.tokens", "auth_api.Me", "auth_api.Tokens GET", "cases.index", "cases.matters",
+        "cases.matters_template", "cases_api.Cases GET", "cases_api.Deadlines", "matters_api.Matters GET",
+        "publicity.index", "publicity_api.Publications", "recordings.exports", "review.catalogues",
+        "review_api.Catalogues GET", "web.home",
+)
+
+# Supervisors and admins only: officers and certificates, ledger proof bundles.
+declare("LDDDAAA",
+        "officers.detail", "officers.export", "officers.index", "officers_api.CertificateItem",
+        "officers_api.Certificates", "officers_api.Export", "officers_api.Kpi", "officers_api.OfficerCheck",
+        "officers_api.OfficerItem GET", "officers_api.Officers GET", "officers_api.TeamCheck", "review.stats",
+        "review_api.Stats",
+)
+
+# Officer administration read by heads (their own agency), supervisors and admins.
+declare("LDDDDAA",
+        "ledger_api.entry_bundle", "officers.act", "officers.card", "officers.edit", "officers.import_sheet",
+        "officers.issue", "officers.new", "officers_api.CertificateEvents", "officers_api.Import",
+        "officers_api.OfficerCertificates", "officers_api.OfficerItem PATCH", "officers_api.Officers POST",
+)
+
+# The case's own officers only: steps, draft, uploads, parties.
+declare("LAHDDDD",
+        "cases.complete_step", "cases.new_step", "cases_api.CaseDraft", "cases_api.CaseParties",
+        "cases_api.CaseStepComplete", "cases_api.CaseStepJustification", "cases_api.CaseSteps POST",
+        "recordings_api.link", "recordings_api.tus_create", "recordings_api.upload_single",
+)
+
+# Publication editing and export download by the requester: nobody else (officer refused here: not the requester / not pending).
+declare("LDHDDDD",
+        "publicity.approve", "publicity.decline", "publicity.save_edits", "publicity.submit",
+        "publicity_api.Approve", "publicity_api.Decline", "publicity_api.PublicationResource PATCH",
+        "publicity_api.Submit", "recordings.download_export",
+)
+
+# The agency head only: approvals, flags, extensions, withdrawals, export decisions.
+declare("LDHDADD",
+        "cases.approve_av", "cases_api.CaseExtensions", "cases_api.CaseFlags",
+        "cases_api.CaseStepJustificationApproval", "publicity.withdraw", "recordings_api.decide_export",
+        "review_api.Extension",
+)
+
+# The assigned reviewer only: the review itself.
+declare("LDHADDD",
+        "review_api.Approve", "review_api.CaseConflict", "review_api.Checklist", "review_api.Return",
+        "review_api.ReturnIncomplete", "review_api.SupplementRequest", "review_api.Take",
+)
+
+# The case's officers and the head: submissions, withdrawal requests, team changes.
+declare("LAHDADD",
+        "cases_api.CaseOfficers", "publicity.request_withdrawal", "publicity_api.Withdraw", "review.submit POST",
+        "review_api.CaseReviews POST", "review_api.Supplement",
+)
+
+# Owner only (own API token, own resumable upload): everyone else sees 404.
+declare("LAHHHHH",
+        "auth.revoke", "auth_api.TokenItem", "recordings_api.tus_delete", "recordings_api.tus_patch",
+        "recordings_api.tus_upload",
+)
+
+# Head or admin: power list authoring.
+declare("LDDDADA",
+        "cases.import_matters GET", "cases.new_matter", "matters_api.Matters POST", "review_api.Catalogues POST",
+)
+
+# Head only, no object in the URL.
+declare("LDDDADD",
+        "cases.extend", "cases.import_matters POST", "cases.set_flags",
+)
+
+# Head of the agency or an admin: publishing a matter or a catalogue.
+declare("LDHDADA",
+        "matters_api.MatterItem PATCH", "matters_api.MatterPublish", "review_api.CataloguePublish",
+)
+
+# Officers of any agency: opening a new case (in their own agency).
+declare("LAADDDD",
+        "cases.new", "cases_api.Cases POST",
+)
+
+# Head or admin; others get 404 for the matter version.
+declare("LHHHAHA",
+        "cases.publish_matter", "cases.revise_matter",
+)
+
+# No object to serve (no photo uploaded; annual report not generated).
+declare("HHHHHHH",
+        "officers_public.verify_photo", "publicity_public.annual_report",
+)
+
+# No thumbnail yet (derivative jobs off); recordings list without case_id filter.
+declare("LHHHHHH",
+        "recordings.thumbnail", "recordings_api.list_recordings",
+)
+
+# Review queue: reviewers, heads, supervisors, admins.
+declare("LDDAAAA",
+        "review.queue", "review_api.Queue",
+)
+
+# Logout: back to the login page.
+declare("LLLLLLL",
+        "auth.logout",
+)
+
+# Deadlines: people who carry cases (officers, heads) and supervisors.
+declare("LAADAAD",
+        "cases.deadlines",
+)
+
+# Officer photo: refused to case staff; no photo uploaded (404) for those allowed.
+declare("LDDDHHH",
+        "officers.photo",
+)
+
+# Export request: the case's officers, reviewer and head; supervisors read-only.
+declare("LAHAADD",
+        "recordings_api.request_export",
+)
+
+
+PROBE = os.environ.get("AUTHZ_PROBE")  # set to print the observed table (for writing this one)
+
+
+def _expected(endpoint, method):
+    return EXPECTED.get(f"{endpoint} {method}") or EXPECTED.get(endpoint)
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}) or ["OPTIONS"]:
+            yield rule, method
+
+
+def undeclared(app):
+    return sorted({f"{rule.endpoint} {method}" for rule, method in _rules(app)
+                   if _expected(rule.endpoint, method) is None})
+
+
+def test_a_new_endpoint_nobody_declared_is_caught(app_config):
+    from app import create_app
+
+    fresh = create_app(app_config)
+    fresh.add_url_rule("/cases/<int:case_id>/secret-export", "cases.secret_export", lambda case_id: "x")
+    assert undeclared(fresh) == ["cases.secret_export GET"]
+
+
+def test_every_endpoint_is_declared(app):
+    missing = undeclared(app)
+    assert not missing or PROBE, "endpoints nobody declared in the authorization matrix:\n" + "\n".join(missing)
+    stale = sorted(k for k in EXPECTED
+                   if k.split(" ")[0] not in {r.endpoint for r in app.url_map.iter_rules()})
+    assert not stale, f"declared endpoints that no longer exist: {stale}"
+
+
+# --- the world the matrix runs in -----------------------------------------------------------------------
+
+@pytest.fixture
+def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, make_officer, make_user,
+          media_files, recent):
+    """Agency A's objects (ids by URL parameter name) and one user per caller class."""
+    from app.auth.services import issue_token
+    from app.ledger.services import create_checkpoint
+    from cases import services as case_services
+    from publicity import services as pub_services
+    from publicity.models import Publication
+    from recordings import services as rec_services
+    from review import services as review_services
+
+    saved_jobs = app.config.get("RECORDING_JOBS")
+    app.config["RECORDING_JOBS"] = "off"
+    with app.app_context():
+        case = major_case("notified")
+        agency_id = case.agency_id
+        reviewer = make_reviewer(agency_id)
+        head = head_of(agency_id)
+        officer = officer_user(case)
+        submission = approve_case(case, reviewer)
+        case = db.session.merge(case)
+        case_services.apply_action(case, "decide", actor=head)
+        step = case.steps[0]
+        # A recording of the inspection, through the same code as an upload.
+        with open(media_files.video, "rb") as fh:
+            case_, step_, meta = rec_services.prepare(case.id, {
+                "device_id": "DSJ-0001", "filename": "bodycam.mp4", "content_type": "video/mp4",
+                "started_at": (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()},
+                actor=officer)
+            recording = rec_services.ingest(fh, case=case_, step=None, meta=meta, actor=officer)
+        export = rec_services.request_export(recording, "行政复议答复", actor=officer)
+        case_services.apply_action(case, "serve_decision", actor=officer,
+                                   data={"method": "direct", "served_on": recent.today.isoformat()})
+        pub = db.session.scalar(db.select(Publication).where(Publication.case_id == case.id))
+        pub_services.submit(pub, actor=officer)
+        pub_services.approve(pub, actor=head)
+        catalogue = review_services.create_catalogue(case.agency, title="重大执法决定目录",
+                                                     items=[{"kind": "amount", "fine_at_least": 50000}],
+                                                     actor=head)
+        bystander = make_officer(agency_id, name="旁观者")  # a certificate nobody's case depends on
+        _, token = issue_token(officer, "matrix")
+        document = case.documents[0]
+        checkpoint = create_checkpoint()
+        db.session.commit()
+        from app.validators import make_credit_code
+
+        ids = {"agency_id": agency_id, "credit_code": make_credit_code(org_seq=4321), "case_officer_ids": [co.officer_id for co in case.officers], "case_id": case.id, "step_id": step.id, "document_id": document.id, "recording_id": recording.id,
+               "export_id": export.id, "submission_id": submission.id, "pub_id": pub.id,
+               "certificate_id": bystander.certificates[0].id, "officer_id": bystander.id,
+               "matter_id": case.matter_version.matter_id, "version_id": case.matter_version_id,
+               "catalogue_id": catalogue.id, "token_id": token.id, "seq": 0, "tree_size": checkpoint.tree_size,
+               "token": bystander.certificates[0].public_token, "year": recent.today.year, "fmt": "json",
+               "decision": "approve", "upload_id": "0" * 32}
+
+        agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
+        officer_b = make_officer(agency_b).user
+        users = {"officer": officer.id, "officer_b": officer_b.id, "reviewer": reviewer.id, "head": head.id,
+                 "supervisor": make_user(roles=("supervisor",)), "admin": make_user(roles=("admin",))}
+    # An open resumable upload of the lead officer (for the tus endpoints).
+    client = app.test_client()
+    bearer = _bearer(app, users["officer"])
+    import base64
+
+    meta = ",".join(f"{k} {base64.b64encode(str(v).encode()).decode()}" for k, v in
+                    {"case_id": ids["case_id"], "device_id": "DSJ-0002", "filename": "clip.mp4"}.items())
+    resp = client.post("/api/recordings/uploads", headers={**bearer, "Tus-Resumable": "1.0.0",
+                                                            "Upload-Length": "1000", "Upload-Metadata": meta})
+    if resp.status_code == 201:
+        ids["upload_id"] = resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    yield ids, users
+    app.config["RECORDING_JOBS"] = saved_jobs
+
+
+def _bearer(app, user_id):
+    from app.auth.models import User
+    from app.auth.services import issue_token
+
+    with app.app_context():
+        raw, _ = issue_token(db.session.get(User, user_id), "matrix-upload")
+        db.session.commit()
+    return {"Authorization": f"Bearer {raw}"}
+
+
+ACTION_ARG = {"cases.act": "close", "officers.act": "inspect", "review.act": "take",
+              "cases_api.CaseAction": "close"}
+
+
+def _tus_meta(**meta):
+    import base64
+
+    return ",".join(f"{k} {base64.b64encode(str(v).encode()).decode()}" for k, v in meta.items())
+
+
+#: Minimal valid bodies where the body is validated before the object is looked up: with an empty body
+#: every caller would get the same 422 and the row would test nothing.
+BODIES = {
+    "cases_api.CaseExtensions": lambda ids: {"json": {"days": 30, "reason": "案情复杂"}},
+    "cases_api.CaseOfficers": lambda ids: {"json": {"officer_ids": ids["case_officer_ids"]}},
+    "cases_api.CaseParties": lambda ids: {"json": {"kind": "org", "name": "临江市某某商贸有限公司",
+                                                   "credit_code": ids["credit_code"], "legal_representative": "李四"}},
+    "cases_api.CaseStepJustification": lambda ids: {"json": {"text": "执法记录仪故障"}},
+    "cases_api.CaseSteps": lambda ids: {"json": {"kind": "inspection", "started_at": "2025-09-17T09:30:00+08:00",
+                                                 "place": "临江市建国街", "content": "现场检查"}},
+    "cases_api.Cases": lambda ids: {"json": {"matter_version_id": ids["version_id"], "title": "某某占道经营案",
+                                             "area_code": "220681"}},
+    "matters_api.Matters": lambda ids: {"json": {
+        "agency_id": ids["agency_id"], "code": "CG-9001", "name": "擅自设置大型户外广告", "category": "城市管理", "legal_basis": "《城市市容和环境卫生管理条例》第十一条",
+        "penalty_basis": "《城市市容和环境卫生管理条例》第三十六条",
+        "tiers": [{"name": "一般", "min": 0, "max": 5000, "penalties": ["fine"], "description": "一般情节"}]}},
+    "review_api.Catalogues": lambda ids: {"json": {"agency_id": ids["agency_id"], "title": "重大执法决定目录", "items": [{"kind": "amount",
+                                                                                   "fine_at_least": 50000}]}},
+    "matters_api.MatterItem": lambda ids: {"json": {"name": "占道经营"}},
+    "review_api.CaseConflict": lambda ids: {"json": {"note": "与当事人系亲属"}},
+    "review_api.Checklist": lambda ids: {"json": {"item": "agency", "result": "pass"}},
+    "review_api.Extension": lambda ids: {"json": {"reason": "案情复杂", "working_days": 5}},
+    "review_api.ReturnIncomplete": lambda ids: {"json": {"missing": ["证据清单"]}},
+    "review_api.SupplementRequest": lambda ids: {"json": {"items": ["询问笔录"]}},
+    "review_api.Take": lambda ids: {"json": {"declare_no_conflict": True}},
+    "publicity_api.Decline": lambda ids: {"json": {"ground": "state_secret", "note": "涉及国家秘密"}},
+    "recordings_api.tus_create": lambda ids: {"headers": {
+        "Tus-Resumable": "1.0.0", "Upload-Length": "10",
+        "Upload-Metadata": _tus_meta(case_id=ids["case_id"], device_id="DSJ-9", filename="x.mp4")}},
+    "recordings_api.tus_patch": lambda ids: {"data": b"x", "headers": {
+        "Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}},
+    "recordings_api.tus_upload": lambda ids: {"headers": {"Tus-Resumable": "1.0.0"}},
+    "recordings_api.tus_delete": lambda ids: {"headers": {"Tus-Resumable": "1.0.0"}},
+    "recordings_api.upload_single": lambda ids: {
+        "data": b"not a video", "headers": {"Content-Type": "video/mp4"},
+        "query_string": {"case_id": ids["case_id"], "device_id": "DSJ-9", "filename": "x.mp4"}},
+}
+
+
+def _url(rule, ids):
+    values = {}
+    for arg in rule.arguments:
+        if arg == "action":
+            values[arg] = ACTION_ARG.get(rule.endpoint, "take")
+        elif arg in ids:
+            values[arg] = ids[arg]
+        else:
+            raise AssertionError(f"{rule.endpoint}: no value for URL parameter <{arg}>")
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _outcome(resp):
+    status = resp.status_code
+    if status >= 500:
+        return f"5xx({status})"
+    if status == 401 or (status in (301, 302, 303) and "/login" in resp.headers.get("Location", "")):
+        return LOGIN
+    if status == 403:
+        return DENY
+    if status == 404:
+        return HIDE
+    return ALLOW
+
+
+def test_authorization_matrix(app, world, login_as):
+    ids, users = world
+    csrf_saved = app.config["WTF_CSRF_ENABLED"]
+    app.config["WTF_CSRF_ENABLED"] = False
+    failures, observed, counts = [], {}, Counter()
+    try:
+        for rule, method in sorted(_rules(app), key=lambda rm: (rm[0].rule, rm[1])):
+            expected = _expected(rule.endpoint, method)
+            url = _url(rule, ids)
+            for caller in ORDER:
+                client = app.test_client()
+                if caller != "anon":
+                    login_as(client, users[caller])
+                kwargs = {}
+                if rule.endpoint in BODIES:
+                    kwargs = BODIES[rule.endpoint](ids)
+                elif method in ("POST", "PUT", "PATCH", "DELETE"):
+                    kwargs = {"json": {}} if url.startswith("/api/") else {"data": {}}
+                try:
+                    resp = client.open(url, method=method, **kwargs)
+                    body = resp.get_data().decode("utf-8", "replace")
+                    resp.close()  # a streamed answer keeps its app context (and current user) until closed
+                except Exception as exc:  # PROPAGATE_EXCEPTIONS is on in testing
+                    failures.append(f"{method} {url} as {caller}: raised {exc!r}"[:400])
+                    continue
+                got = _outcome(resp)
+                counts[caller] += 1
+
+                observed.setdefault(f"{rule.endpoint} {method}", {})[caller] = got
+                want = expected.get(caller) if expected else None
+                if got.startswith("5xx"):
+                    failures.append(f"{method} {url} as {caller}: {resp.status_code} {body[:200]}")
+                elif want is not None and got != want:
+                    failures.append(f"{method} {url} ({rule.endpoint}) as {caller}: expected {want}, got {got} "
+                                    f"({resp.status_code} {body[:120]!r})")
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = csrf_saved
+    if PROBE:
+        for key, outcomes in sorted(observed.items()):
+            print(f"{key:60s} " + " ".join(f"{c}={outcomes.get(c, 'raised')}" for c in CALLERS))
+    print(f"authorization matrix: {len(observed)} (endpoint, method) pairs x {len(CALLERS)} callers = "
+          f"{sum(counts.values())} requests")
+    assert not failures, f"{len(failures)} answers differ from the declared table:\n" + "\n".join(failures)
