@@ -107,6 +107,11 @@ def visible_deadlines(user, today: date, horizon_days: int = 7, *, overdue_only:
         stmt = stmt.where(clause)
     if agency_id is not None:
         stmt = stmt.where(Case.agency_id == agency_id)
+    # The party's windows (defence, hearing request) are nobody's duty: once they end they are not
+    # overdue, they are over. They are listed only while they run.
+    from cases.services import PARTY_WINDOWS
+
+    stmt = stmt.where(or_(CaseDeadline.kind.not_in(PARTY_WINDOWS), CaseDeadline.due_on >= today))
     if overdue_only:
         stmt = stmt.where(CaseDeadline.due_on < today)
     else:

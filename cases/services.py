@@ -443,6 +443,10 @@ DEADLINES = {
 }
 
 
+#: Periods that belong to the party (时限届满 means the agency may proceed), not duties of the agency.
+PARTY_WINDOWS = ("defence", "hearing_request")
+
+
 def set_deadline(case, kind, due: date):
     label, basis = DEADLINES[kind]
     row = next((d for d in case.deadlines if d.kind == kind), None)

@@ -69,9 +69,11 @@ def load_case(case_id) -> Case:
 # --- helpers for templates --------------------------------------------------------------------------------
 
 @bp.app_template_filter("deadline_badge")
-def deadline_badge(due, met_on=None):
+def deadline_badge(due, met_on=None, kind=None):
     if due is None or met_on is not None:
         return ""
+    if kind in services.PARTY_WINDOWS and due < today_china():
+        return ("", "已届满")  # the party's window is over: the agency may proceed, nothing is late
     state = calendar.deadline_status(due, today_china(), warn_days())
     return {"overdue": ("red", "超期"), "due_soon": ("amber", "即将到期")}.get(state, ("", ""))
 

@@ -390,6 +390,21 @@ def test_deadlines_page_and_home_panel(app, client, login_as, case_at, head_of):
     assert "待机关负责人办理" in home and f"/cases/{pending_id}" in home
 
 
+def test_an_ended_defence_window_is_not_overdue(app, client, login_as, case_at):
+    """The party's defence window belongs to the party: when it ends the agency may decide, nothing is late."""
+    with app.app_context():
+        case = case_at("notified")  # notice served in 2025: the 5-working-day window ended long ago
+        case_id, user_id = case.id, case.officers[0].officer.user_id
+        windows = [d for d in case.deadlines if d.kind == "defence"]
+        assert windows and windows[0].met_on is None
+    login_as(client, user_id)
+    page = _text(client.get(f"/cases/{case_id}"))
+    row = page[page.index("陈述申辩期限"):]
+    row = row[:row.index("</tr>")]
+    assert "已届满" in row and "超期" not in row
+    assert "陈述申辩期限" not in _text(client.get("/deadlines"))
+
+
 def test_head_extends_the_decision_deadline(app, client, login_as, case_at, head_of):
     with app.app_context():
         case = case_at("investigating")
