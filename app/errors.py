@@ -7,7 +7,7 @@ error; `register_error_handlers` renders it once as HTML and once as JSON.
 import logging
 
 from flask import flash, jsonify, render_template, request
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,14 @@ class WriteOnceViolation(DomainError):
     code = "write_once"
     status = 409
     message = "原始证据一经存储不得覆盖或修改"
+
+
+class ErrorSchema(Schema):
+    """What every JSON error answer looks like (`_render`); the OpenAPI document describes errors with it."""
+
+    error = fields.String(required=True, metadata={"description": "stable English code, e.g. permission_denied"})
+    message = fields.String(required=True, metadata={"description": "the reason, in Chinese"})
+    details = fields.Dict(metadata={"description": "field errors (`fields`) and other particulars"})
 
 
 HTTP_MESSAGES = {

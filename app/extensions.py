@@ -7,6 +7,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app.errors import ErrorSchema
+
 # A naming convention so that Alembic can name (and later drop) every constraint on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,4 +27,12 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-api = Api()
+
+
+class _Api(Api):
+    # Error answers are rendered once, by app.errors, as {"error", "message", "details"}: document that shape,
+    # not flask-smorest's own {"code", "status", "errors"}.
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = _Api()
