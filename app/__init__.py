@@ -30,6 +30,7 @@ def create_app(config=None):
     from flask import Flask
 
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.url_map.converters["int"] = _bounded_int_converter()
     name = os.environ.get("SANXIANG_ENV", "development")
     if isinstance(config, dict):
         app.config.from_object(CONFIGS["testing" if config.get("TESTING") else name])
@@ -95,6 +96,19 @@ def _feature_settings_from_environment(app, names):
         except ValueError as err:
             raise RuntimeError(f"Setting {name}={raw!r} is not a valid {type(default).__name__}: {err}") from None
         app.config[name] = value
+
+
+def _bounded_int_converter():
+    """`<int:...>` URL parameters are database ids: one beyond a 32-bit INTEGER is a 404 here, not a database
+    error (PostgreSQL: integer out of range; SQLite: Python int too large) turned into a 500."""
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedIntConverter(IntegerConverter):
+        def __init__(self, map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    return BoundedIntConverter
 
 
 def _development_secret_key():
