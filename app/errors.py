@@ -178,9 +178,21 @@ def register_error_handlers(app):
             db.session.rollback()
         except Exception:  # the database itself may be down
             log.exception("rollback failed")
+        if _is_out_of_range(err):
+            return _render(422, "validation_error", "提交的数值超出允许范围")
         if _is_database_error(err):
             return _render(503, "database_unavailable", "数据库暂时不可用，请稍后再试")
         return _render(500, "internal_error", HTTP_MESSAGES[500])
+
+
+def _is_out_of_range(err):
+    """A number no column can hold (an id beyond 64 bits in a query or a body): the database refuses it,
+    SQLite with OverflowError, PostgreSQL with a DataError. That is the caller's mistake, not ours."""
+    from sqlalchemy.exc import DataError, StatementError
+
+    if isinstance(err, OverflowError) or isinstance(getattr(err, "orig", None), OverflowError):
+        return True
+    return isinstance(err, (DataError, StatementError)) and "out of range" in str(getattr(err, "orig", err))
 
 
 def _is_database_error(err):
