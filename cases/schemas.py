@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from app.schemas import UTCDateTime
 from cases.models import (PENALTY_KINDS, PROCEDURE_LABELS, SERVICE_METHODS, STATUS_LABELS, CaseStatus, Procedure,
                           StepKind)
 
@@ -92,7 +93,8 @@ class DraftSchema(_Strict):
     legal_basis = fields.String(allow_none=True, metadata={"description": "法律依据"})
     tier = fields.String(allow_none=True, metadata={"description": "裁量档次名称"})
     penalties = fields.List(fields.String(validate=validate.OneOf(list(PENALTY_KINDS))), load_default=list)
-    fine = fields.Decimal(allow_none=True, as_string=True, places=2, validate=validate.Range(min=0))
+    fine = fields.Decimal(allow_none=True, as_string=True, places=2, validate=validate.Range(min=0),
+                          metadata={"minimum": 0})  # documented as a number, not "0.00"
     confiscation = fields.String(allow_none=True)
     reasoning = fields.String(allow_none=True)
     discretion_reason = fields.String(allow_none=True)
@@ -112,8 +114,8 @@ class StepInSchema(_Strict):
     """执法环节记录: the officers acting (default: the case's officers) and whose certificates were shown."""
 
     kind = fields.String(required=True, validate=validate.OneOf(STEP_KINDS))
-    started_at = fields.DateTime(required=True, metadata={"description": "ISO 8601; without offset: China time"})
-    ended_at = fields.DateTime(allow_none=True)
+    started_at = UTCDateTime(required=True, metadata={"description": "ISO 8601; without offset: China time"})
+    ended_at = UTCDateTime(allow_none=True)
     place = fields.String(required=True, validate=validate.Length(min=1, max=200))
     target = fields.String(load_default="", validate=validate.Length(max=200))
     content = fields.String(required=True, validate=validate.Length(min=1))
@@ -346,15 +348,15 @@ class CaseSummarySchema(Schema):
     filed_on = fields.Date(allow_none=True)
     decision_due = fields.Date(allow_none=True)
     decided_on = fields.Date(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
 
 
 class CaseStepSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     label = fields.String()
-    started_at = fields.DateTime()
-    ended_at = fields.DateTime(allow_none=True)
+    started_at = UTCDateTime()
+    ended_at = UTCDateTime(allow_none=True)
     place = fields.String()
     target = fields.String()
     content = fields.String()
@@ -365,7 +367,7 @@ class CaseStepSchema(Schema):
     needs_av = fields.Boolean()
     av_justification = fields.String(allow_none=True)
     av_justification_approved = fields.Function(lambda s: s.av_justification_approved_by_id is not None)
-    completed_at = fields.DateTime(allow_none=True)
+    completed_at = UTCDateTime(allow_none=True)
 
 
 class CaseEventSchema(Schema):
@@ -374,7 +376,7 @@ class CaseEventSchema(Schema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
     actor = fields.Function(lambda e: e.actor.full_name if e.actor else None)
-    at = fields.DateTime()
+    at = UTCDateTime()
     note = fields.String()
     data = fields.Dict()
     ledger_seq = fields.Integer(allow_none=True)
@@ -387,7 +389,7 @@ class CaseDocumentSchema(Schema):
     title = fields.String()
     sha256 = fields.String()
     size = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
     ledger_seq = fields.Integer(allow_none=True)
     download_url = fields.Function(lambda d: url_for("cases_api.CaseDocumentFile", case_id=d.case_id,
                                                      document_id=d.id))

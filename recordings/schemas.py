@@ -1,13 +1,15 @@
 """JSON shapes of recordings for the internal API (never for public pages)."""
 from marshmallow import Schema, fields
 
+from app.schemas import UTCDateTime
+
 
 class DerivativeSchema(Schema):
     kind = fields.String()
     sha256 = fields.String()
     size = fields.Integer()
     content_type = fields.String()
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
     ledger_seq = fields.Integer(allow_none=True)
 
 
@@ -25,18 +27,18 @@ class RecordingSchema(Schema):
     probe = fields.Dict()
     device_id = fields.String()
     officers = fields.List(fields.Dict())
-    started_at = fields.DateTime()
-    ended_at = fields.DateTime()
+    started_at = UTCDateTime()
+    ended_at = UTCDateTime()
     location = fields.String()
     interruptions = fields.List(fields.Dict())
-    uploaded_at = fields.DateTime()
+    uploaded_at = UTCDateTime()
     late_reason = fields.String(allow_none=True)
     ledger_seq = fields.Integer(allow_none=True)
     original_key = fields.String()
     original_version_id = fields.String(allow_none=True)
-    retention_until = fields.DateTime()
+    retention_until = UTCDateTime()
     legal_hold = fields.Boolean()
-    last_scan_at = fields.DateTime(allow_none=True)
+    last_scan_at = UTCDateTime(allow_none=True)
     last_scan_ok = fields.Boolean(allow_none=True)
     derivatives = fields.List(fields.Nested(DerivativeSchema))
 
@@ -46,6 +48,6 @@ class ExportSchema(Schema):
     recording_id = fields.Integer()
     purpose = fields.String()
     status = fields.String()
-    requested_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    requested_at = UTCDateTime()
+    decided_at = UTCDateTime(allow_none=True)
     decision_note = fields.String()

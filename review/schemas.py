@@ -2,6 +2,7 @@
 here is ever dumped on a public page."""
 from marshmallow import Schema, fields, validate
 
+from app.schemas import UTCDateTime
 from app.timeutil import today_china
 from review import services
 from review.models import ITEM_KIND_LABELS, STATUS_LABELS, ItemKind, SubmissionStatus
@@ -63,7 +64,7 @@ class ReviewChecklistResultSchema(Schema):
     note = fields.String()
     auto = fields.Dict()
     recorded_by_id = fields.Integer(allow_none=True)
-    recorded_at = fields.DateTime()
+    recorded_at = UTCDateTime()
 
 
 class ReviewPauseSchema(Schema):

@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from app.schemas import UTCDateTime
+
 
 class TokenRequestSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -11,17 +13,17 @@ class TokenRequestSchema(Schema):
 class TokenIssuedSchema(Schema):
     id = fields.Integer()
     token = fields.String(metadata={"description": "Shown once; send as `Authorization: Bearer <token>`"})
-    expires_at = fields.DateTime()
+    expires_at = UTCDateTime()
 
 
 class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String()
-    created_at = fields.DateTime()
-    expires_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
-    last_used_at = fields.DateTime(allow_none=True)
+    created_at = UTCDateTime()
+    expires_at = UTCDateTime(allow_none=True)
+    revoked_at = UTCDateTime(allow_none=True)
+    last_used_at = UTCDateTime(allow_none=True)
 
 
 class AgencyRefSchema(Schema):

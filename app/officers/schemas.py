@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from app.officers import rules
 from app.officers.models import CERT_KIND_LABELS, EVENT_LABELS, CertificateKind, EventKind, RevocationReason
 from app.officers.regions import region_name
+from app.schemas import UTCDateTime
 from app.timeutil import today_china
 
 
@@ -29,7 +30,7 @@ class EventSchema(Schema):
     passed = fields.Boolean(allow_none=True)
     reason_type = fields.String(allow_none=True)
     reason = fields.String()
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
 
     def get_label(self, event):
         return EVENT_LABELS[EventKind(event.kind)]
