@@ -113,8 +113,8 @@ class PublicationSchema(Schema):
     category = fields.Str()
     decided_on = fields.Date()
     due_on = fields.Date()
-    published_on = fields.Date()
-    display_until = fields.Date()
+    published_on = fields.Date(allow_none=True)  # not yet published
+    display_until = fields.Date(allow_none=True)
     title = fields.Str()
     party_text = fields.Str()
     facts = fields.Str()
