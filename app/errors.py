@@ -181,6 +181,12 @@ def register_error_handlers(app):
         if _is_out_of_range(err):
             return _render(422, "validation_error", "提交的数值超出允许范围")
         if _is_database_error(err):
+            # The page must not need the database to say that it is down: the layout shows the current
+            # user, and loading a logged-in user from the session would hit the database again.
+            from flask import g
+            from flask_login import AnonymousUserMixin
+
+            g._login_user = AnonymousUserMixin()
             return _render(503, "database_unavailable", "数据库暂时不可用，请稍后再试")
         return _render(500, "internal_error", HTTP_MESSAGES[500])
 
