@@ -14,6 +14,7 @@ from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.timeutil import today_china
 from cases import services as case_services
+from cases.models import PENALTY_KINDS
 from review import permissions, queries, services, workflow
 from review.models import ITEM_KIND_LABELS, ItemKind
 
@@ -68,7 +69,7 @@ def detail(submission_id):
                            clock=services.clock(submission, today), state=services.checklist_state(submission),
                            auto=services.auto_checks(submission.case, today),
                            problems=permissions.reviewer_problems(current_user, submission.case, today),
-                           form=EmptyForm())
+                           penalty_labels=PENALTY_KINDS, form=EmptyForm())
 
 
 ACTIONS = {
