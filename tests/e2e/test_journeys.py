@@ -159,6 +159,7 @@ def test_officer_files_records_uploads_drafts_and_submits(app, journey, cases_ag
     page.click("button:has-text('提交法制审核')")
     expect(page.locator(".flash").first).to_contain_text("法制审核")
     j.shot(page, "submitted-for-review")
+    expect(page.locator("body")).to_contain_text("处罚：罚款，罚款60000")  # labels, not codes
     with app.app_context():
         sub = db.session.scalar(db.select(ReviewSubmission).where(ReviewSubmission.case_id == case_id))
         assert sub is not None and sub.status == "submitted"
