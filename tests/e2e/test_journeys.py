@@ -12,7 +12,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -20,7 +20,6 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.timeutil import CHINA
 from tests.cases.conftest import officer_user
-from tests.helpers import extract_csrf  # noqa: F401
 
 pytestmark = pytest.mark.slow
 

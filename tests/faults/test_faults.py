@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from tests.cases.conftest import officer_user
 from tests.recordings.conftest import av_case, media_files  # noqa: F401 (fixtures)
 from tests.review.conftest import *  # noqa: F401,F403 (case factories)
 
