@@ -6,11 +6,12 @@ set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
-fc-list 2>/dev/null | grep -qi "Noto Serif CJK SC\|Noto Sans CJK SC" || need+=(fonts-noto-cjk)
+# (grep without -q reads all input: with pipefail, -q would SIGPIPE the left side and look like "missing")
+fc-list 2>/dev/null | grep -i "Noto Serif CJK SC\|Noto Sans CJK SC" >/dev/null || need+=(fonts-noto-cjk)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 # WeasyPrint's system libraries (present on most systems with fonts; listed for minimal images).
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep libpango-1.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${need[*]}"
 SUDO=""
