@@ -56,4 +56,8 @@ def init_app(app):
     from cases.views import add_case_panel, add_step_link
 
     add_step_link(app, views.step_links)
+    from cases import services as case_services
+
+    if services.release_holds_when_case_ends not in case_services.AFTER_ACTION_HOOKS:
+        case_services.AFTER_ACTION_HOOKS.append(services.release_holds_when_case_ends)
     add_case_panel(app, views.case_panel)

@@ -505,6 +505,25 @@ def sync_holds(*, release=True, apply=True) -> dict:
     return {"released": released, "applied": applied}
 
 
+def release_holds_when_case_ends(case, action, actor, on):
+    """cases.services.AFTER_ACTION_HOOKS: the action that ends a case releases its recordings' legal hold
+    at once (retention stays). `flask recordings holds` remains the safety net for holds that a failed
+    transaction left out of step with the store."""
+    if CaseStatus(case.status) in OPEN_STATUSES:
+        return
+    store = get_store()
+    released = []
+    for rec in db.session.scalars(select(Recording).where(Recording.case_id == case.id,
+                                                          Recording.legal_hold.is_(True))):
+        store.set_legal_hold(rec.original_key, False)
+        rec.legal_hold = False
+        released.append(rec.id)
+    if released:
+        db.session.flush()
+        ledger.append("recording.holds", f"case:{case.id}", {"released": released, "applied": [],
+                                                              "action": action})
+
+
 def release_holds_for_closed_cases() -> list[int]:
     return sync_holds(apply=False)["released"]
 

@@ -95,3 +95,28 @@ def test_closed_case_refuses_new_uploads(app, client, case_at, token_for, media_
         officer_id, case_id = officer_user(case).id, case.id
     resp = upload_single(client, bearer(token_for(officer_id)), media_files.video, case_id=case_id)
     assert resp.status_code == 409 and "已结案" in resp.get_json()["message"]
+
+
+def test_closing_the_case_releases_its_holds_at_once(app, case_at, head_of, token_for, media_files):
+    """The legal hold lasts while the case is open (SPEC §4.3): the action that closes it releases it."""
+    from app.auth.models import User
+    from app.storage import get_store
+    from cases import services as case_services
+    from cases.models import Case
+    from tests.cases.conftest import officer_user
+
+    with app.app_context():
+        case = case_at("executed")
+        case_id, officer_id, head_id = case.id, officer_user(case).id, head_of(case.agency_id).id
+    resp = upload_single(app.test_client(), bearer(token_for(officer_id)), media_files.video, case_id=case_id,
+                         late_reason="执法记录仪在外勤途中，返回后上传")
+    assert resp.status_code == 201, resp.get_json()
+    with app.app_context():
+        rec = db.session.scalars(db.select(Recording).where(Recording.case_id == case_id)).one()
+        assert rec.legal_hold and get_store().stat(rec.original_key).legal_hold
+        case_services.apply_action(db.session.get(Case, case_id), "close", actor=db.session.get(User, head_id))
+        db.session.commit()
+        rec = db.session.get(Recording, rec.id)
+        stat = get_store().stat(rec.original_key)
+        assert rec.legal_hold is False and stat.legal_hold is False
+        assert stat.retain_until is not None and stat.is_locked  # retention still protects the original
