@@ -71,6 +71,9 @@ class BaseConfig:
     LEDGER_KEY_PATH = os.environ.get("LEDGER_KEY_PATH", str(INSTANCE_DIR / "ledger-signing.key"))
     LEDGER_CHECKPOINT_EVERY_ENTRIES = _env_int("LEDGER_CHECKPOINT_EVERY_ENTRIES", 100)
     LEDGER_CHECKPOINT_EVERY_MINUTES = _env_int("LEDGER_CHECKPOINT_EVERY_MINUTES", 60)
+    # The longest an entry may stay outside every signed checkpoint: `flask ledger checkpoint-due`, run by
+    # a timer (deploy/systemd/sanxiang-ledger-checkpoint.timer, or cron) more often than this, signs then.
+    LEDGER_CHECKPOINT_MAX_UNSIGNED_MINUTES = _env_int("LEDGER_CHECKPOINT_MAX_UNSIGNED_MINUTES", 10)
 
     # Certificate rules (SPEC §5). Defaults marked *(default)* in SPEC.
     CERT_INSPECTION_GRACE_MONTH = _env_int("CERT_INSPECTION_GRACE_MONTH", 3)

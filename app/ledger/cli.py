@@ -47,6 +47,23 @@ def checkpoint():
     click.echo(cp.note, nl=False)
 
 
+@ledger_cli.command("checkpoint-due")
+@click.option("--max-age", type=click.IntRange(min=0), default=None,
+              help="Minutes an entry may stay unsigned (default: LEDGER_CHECKPOINT_MAX_UNSIGNED_MINUTES).")
+def checkpoint_due(max_age):
+    """For a timer (cron, systemd): sign a checkpoint if the log's tail has been unsigned too long."""
+    try:
+        cp = services.checkpoint_if_due(max_age_minutes=max_age)
+        db.session.commit()
+    except DomainError as err:
+        _fail(err)
+    if cp is None:
+        click.echo("no checkpoint due: every entry older than the limit is signed")
+        return
+    click.echo(f"signed checkpoint of size {cp.tree_size}")
+    click.echo(cp.note, nl=False)
+
+
 @ledger_cli.command("verify")
 @click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A signed checkpoint kept elsewhere; the log must still contain it (repeatable).")

@@ -36,6 +36,12 @@ def key_hash(name: str, public_key: bytes) -> int:
     return struct.unpack(">I", digest[:4])[0]
 
 
+def fingerprint(public_key: bytes) -> str:
+    """A key's fingerprint for reading aloud or printing: SHA256:<unpadded base64 of SHA-256(public key)>,
+    as OpenSSH shows keys. Unlike the 4-byte key hash it cannot be matched by a made-up key."""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(public_key).digest()).decode().rstrip("=")
+
+
 def _raw_public(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
@@ -122,6 +128,10 @@ class Verifier:
     def to_string(self) -> str:
         raw = base64.b64encode(bytes([ALG_ED25519]) + self.public_key).decode()
         return f"{self.name}+{self.key_hash:08x}+{raw}"
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         try:

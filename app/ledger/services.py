@@ -31,6 +31,12 @@ class LedgerKeyMissing(DomainError):
     message = "台账签名密钥未配置，无法生成检查点（请运行 flask ledger keygen）"
 
 
+class LedgerEntryInvalid(DomainError):
+    code = "ledger_entry_invalid"
+    status = 409
+    message = "台账记录的存储内容未通过验证，不能导出证明（SPEC §4.4）"
+
+
 class LedgerCorrupt(DomainError):
     code = "ledger_corrupt"
     status = 500
@@ -292,6 +298,28 @@ def create_checkpoint() -> LedgerCheckpoint:
     return _write_checkpoint(row[0], signer)
 
 
+def oldest_unsigned_at():
+    """When the oldest entry not covered by any signed checkpoint was appended (None: the tail is signed)."""
+    latest = latest_checkpoint()
+    signed = latest.tree_size if latest else 0
+    return db.session.execute(select(LedgerEntry.created_at).where(LedgerEntry.seq == signed)).scalar()
+
+
+def checkpoint_if_due(now: datetime | None = None, max_age_minutes: int | None = None):
+    """Sign a checkpoint if an entry has stayed unsigned for `max_age_minutes` (default
+    LEDGER_CHECKPOINT_MAX_UNSIGNED_MINUTES) or longer; return it, or None when nothing is due.
+
+    A plain function (flushes, the caller commits) for the timer CLI `flask ledger checkpoint-due` and,
+    later, a task queue. Run it more often than the setting, so the tail is never unsigned for longer."""
+    if max_age_minutes is None:
+        max_age_minutes = current_app.config.get("LEDGER_CHECKPOINT_MAX_UNSIGNED_MINUTES") or 0
+    now = now or _utcnow()
+    oldest = oldest_unsigned_at()
+    if oldest is None or now - oldest < timedelta(minutes=max_age_minutes):
+        return None
+    return create_checkpoint()
+
+
 def latest_checkpoint() -> LedgerCheckpoint | None:
     return db.session.execute(select(LedgerCheckpoint).order_by(LedgerCheckpoint.tree_size.desc())
                               .limit(1)).scalar_one_or_none()
@@ -344,6 +372,7 @@ def build_bundle(seq: int, file_path=None, *, since=()) -> dict:
             raise InvalidInput(f"文件的 SHA-256（{actual}）与第 {seq} 条记录（{claimed}）不符")
         file_info = {"name": os.path.basename(str(file_path)), "size": os.path.getsize(file_path),
                      "sha256": actual}
+    check_stored_entry(entry)
     checkpoint = latest_checkpoint()
     if checkpoint is None or checkpoint.tree_size <= seq:
         checkpoint = create_checkpoint()
@@ -362,6 +391,7 @@ def build_bundle(seq: int, file_path=None, *, since=()) -> dict:
     }
     if file_info:
         bundle["file"] = file_info
+    _self_verify(bundle, signer)
     if since:
         bundle["consistency"] = []
         for first in sorted(set(since)):
@@ -371,6 +401,58 @@ def build_bundle(seq: int, file_path=None, *, since=()) -> dict:
             bundle["consistency"].append({"first": first, "second": checkpoint.tree_size,
                                           "proof": [_b64(h) for h in cproof]})
     return bundle
+
+
+def check_stored_entry(entry: LedgerEntry):
+    """Refuse (LedgerEntryInvalid) an entry whose stored bytes do not hash to its recorded hashes, that is
+    not the canonical entry it claims to be, or that is not linked to its neighbours in the chain."""
+    seq = entry.seq
+
+    def refuse(why):
+        raise LedgerEntryInvalid(f"第 {seq} 条台账记录未通过验证：{why}；不能导出证明，"
+                                 f"请运行 flask ledger verify（SPEC §4.4）", details={"seq": seq})
+
+    raw = entry.body.encode("utf-8")
+    if hashlib.sha256(raw).hexdigest() != entry.entry_hash:
+        refuse("内容与其哈希不符（内容被修改）")
+    leaf = merkle.leaf_hash(raw).hex()
+    if leaf != entry.leaf_hash:
+        refuse("叶子哈希不符")
+    stored_leaf = db.session.execute(select(LedgerNode.hash).where(LedgerNode.level == 0,
+                                                                   LedgerNode.index == seq)).scalar()
+    if stored_leaf != leaf:
+        refuse("与默克尔树中的叶子不符（记录被替换）")
+    try:
+        data = entry.data
+    except ValueError:
+        refuse("不是合法的 JSON")
+    if not isinstance(data, dict) or chain.canonical_json(data) != entry.body:
+        refuse("不是规范 JSON")
+    if data.get("seq") != seq or data.get("prev") != entry.prev_hash or data.get("kind") != entry.kind \
+            or data.get("subject") != entry.subject:
+        refuse("列与其内容不符")
+    if seq > 0:
+        prev = db.session.execute(select(LedgerEntry.entry_hash).where(LedgerEntry.seq == seq - 1)).scalar()
+        if prev != entry.prev_hash:
+            refuse(f"前一哈希与第 {seq - 1} 条记录不符（链断裂）")
+    elif entry.prev_hash != chain.ZERO_HASH:
+        refuse("第一条记录的前一哈希不是全零")
+    following = db.session.execute(select(LedgerEntry.prev_hash).where(LedgerEntry.seq == seq + 1)).scalar()
+    if following is not None and following != entry.entry_hash:
+        refuse(f"与第 {seq + 1} 条记录的前一哈希不符（链断裂）")
+
+
+def _self_verify(bundle: dict, signer):
+    """Run the offline verifier on the bundle before it leaves: the signed root must really contain the
+    stored entry (catches a leaf or node rewritten together with the entry)."""
+    from app.ledger import verify
+
+    try:
+        verify.verify_bundle(bundle, verifier=signer.verifier(), report=lambda line: None)
+    except verify.CheckFailed as failure:
+        raise LedgerEntryInvalid(f"第 {bundle['index']} 条台账记录的证明未通过验证（{failure.message}）；"
+                                 f"不能导出证明，请运行 flask ledger verify（SPEC §4.4）",
+                                 details={"seq": bundle["index"], "check": failure.check}) from None
 
 
 # --- full audit ----------------------------------------------------------------------------------------

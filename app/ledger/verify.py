@@ -1,16 +1,25 @@
 """Offline verifier for ledger proof bundles. Needs only the Python standard library and `cryptography`.
 
-    python -m app.ledger.verify BUNDLE [FILE] [--key KEY] [--old-checkpoint CP] [--consistency JSON]
+    python -m app.ledger.verify BUNDLE [FILE] [--key KEY] [--known-keys FILE]
+                                [--old-checkpoint CP] [--consistency JSON]
 
 Checks, in order, and says which one failed:
 1. the file's SHA-256 equals the one the entry records (when FILE is given);
 2. the entry is well-formed canonical JSON and carries the bundle's index;
-3. the checkpoint is signed by the pinned public key (KEY: a Go note verifier key, or a file holding one,
-   e.g. the text served at /ledger/key) and names the expected log;
+3. the checkpoint is signed by a key you trust: one given with --key (a Go note verifier key, or a file
+   holding one, e.g. the text served at /ledger/key) or listed in your known-keys file (--known-keys, else
+   $SANXIANG_KNOWN_KEYS, else ~/.config/sanxiang/known-keys: one verifier key per line, '#' comments), and
+   names the expected log;
 4. the inclusion proof leads from the entry's leaf hash to the checkpoint's root;
 5. with --old-checkpoint: the older checkpoint you kept is signed by the same key and the log has only
    grown since (consistency proof from the bundle or from --consistency, the JSON of /ledger/consistency).
-Exit status: 0 all checks passed; 1 a check failed; 2 the input could not be read.
+
+A bundle carries its signer's public key, but a key that came with the bundle proves nothing: anyone can
+sign a forged log with a key of their own. Without a trusted key the verifier still runs checks 1, 2 and 4
+against that key, says so, prints the key's fingerprint to compare with the one the agency publishes, and
+never says VERIFIED.
+Exit status: 0 all checks passed under a trusted key; 1 a check failed; 2 the input could not be read;
+3 every check passed but the signer is unknown (no trusted key).
 """
 import argparse
 import base64
@@ -23,7 +32,7 @@ import sys
 from app.ledger import merkle, note
 from app.ledger.canonical import canonical_json
 
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE, EXIT_SIGNER_UNKNOWN = 0, 1, 2, 3
 
 
 class CheckFailed(Exception):
@@ -43,14 +52,53 @@ def _b64hash(value, what):
     return raw
 
 
+def parse_keys(text: str) -> list:
+    """Verifier keys from a known-keys text: the first word of every line that is not blank or a '#'
+    comment (so the text of /ledger/key and /ledger/keys can be saved as it is)."""
+    keys = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        word = line.split()[0]
+        if "+" not in word:
+            continue  # e.g. the "ed25519 <base64>" line of /ledger/key
+        keys.append(note.Verifier.from_string(word))
+    return keys
+
+
 def _read_key(spec: str) -> note.Verifier:
-    """A verifier key given directly, or the first non-empty line of a file holding one."""
+    """A verifier key given directly, or the first key in a file holding one."""
+    return _read_keys(spec)[0]
+
+
+def _read_keys(spec: str) -> list:
     text = spec
     if os.path.exists(spec):
         with open(spec, encoding="utf-8") as fh:
             text = fh.read()
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    return note.Verifier.from_string(line)
+    keys = parse_keys(text)
+    if not keys:
+        raise note.NoteError(f"no verifier key in {spec!r}")
+    return keys
+
+
+def default_known_keys_path() -> str:
+    env = os.environ.get("SANXIANG_KNOWN_KEYS")
+    if env:
+        return env
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "sanxiang", "known-keys")
+
+
+def _signer_among(signed: str, keys: list):
+    """The first of `keys` whose name and key hash appear on a signature line of the note, or None."""
+    try:
+        _, signatures = note.split_note(signed)
+    except note.NoteError:
+        return None
+    present = {(name, khash) for name, khash, _ in signatures}
+    return next((k for k in keys if (k.name, k.key_hash) in present), None)
 
 
 def sha256_file(path) -> str:
@@ -61,9 +109,13 @@ def sha256_file(path) -> str:
     return h.hexdigest()
 
 
-def verify_bundle(bundle: dict, *, file_path=None, verifier=None, old_checkpoint=None,
-                  consistency=None, report=print):
-    """Run every check; report(line) is told of each success. Raises CheckFailed on the first failure."""
+def verify_bundle(bundle: dict, *, file_path=None, verifier=None, known_keys=None, old_checkpoint=None,
+                  consistency=None, report=print) -> bool:
+    """Run every check; report(line) is told of each success. Raises CheckFailed on the first failure.
+
+    `verifier` (one pinned key) or `known_keys` (a list) say whom the checkpoint must be signed by. With
+    neither, the checks run against the key inside the bundle and the result is False: everything checked
+    out, but the signer is unknown. True means every check passed under a trusted key."""
     try:
         index = bundle["index"]
         body = bundle["entry"]
@@ -101,21 +153,38 @@ def verify_bundle(bundle: dict, *, file_path=None, verifier=None, old_checkpoint
     report(f"[OK] entry {index} is canonical ({entry.get('kind')}, {entry.get('subject')}, {entry.get('at')})")
 
     # 3
-    if verifier is None:
+    trusted = list(known_keys or [])
+    if verifier is not None:
+        trusted.insert(0, verifier)
+    signer_known = bool(trusted)
+    if trusted:
+        verifier = _signer_among(signed, trusted)
+        if verifier is None:
+            claimed = bundle.get("verifier_key", "")
+            detail = ""
+            try:
+                other = note.Verifier.from_string(claimed)
+                detail = f" (the bundle names {other.name}+{other.key_hash:08x}, fingerprint {other.fingerprint})"
+            except note.NoteError:
+                pass
+            raise CheckFailed("checkpoint", "checkpoint: not signed by any key you trust" + detail)
+    else:
         try:
             verifier = note.Verifier.from_string(bundle.get("verifier_key", ""))
         except note.NoteError as exc:
-            raise CheckFailed("key", f"key: {exc}") from None
-        report("[!!] WARNING: no --key given; using the key inside the bundle, which proves nothing by "
-               "itself. Pin the key published at /ledger/key.")
+            raise CheckFailed("key", f"key: the bundle's key is unreadable: {exc}") from None
+        report(f"[??] no trusted key (--key or known-keys): checking against the key inside the bundle, "
+               f"{verifier.name}+{verifier.key_hash:08x}, fingerprint {verifier.fingerprint}; anyone can make "
+               f"such a key")
     try:
         origin, size, root = note.open_checkpoint(signed, verifier, bundle.get("origin"))
     except note.NoteError as exc:
         raise CheckFailed("checkpoint", f"checkpoint: {exc}") from None
     if size != tree_size:
         raise CheckFailed("checkpoint", f"checkpoint: signs size {size}, the bundle says {tree_size}")
-    report(f"[OK] checkpoint signed by {verifier.name}+{verifier.key_hash:08x}: size {size}, "
-           f"root {base64.b64encode(root).decode()}")
+    mark = "OK" if signer_known else "??"
+    report(f"[{mark}] checkpoint signed by {verifier.name}+{verifier.key_hash:08x}: size {size}, "
+           f"root {base64.b64encode(root).decode()}" + ("" if signer_known else " (signer unknown)"))
 
     # 4
     path = [_b64hash(h, "proof") for h in proof]
@@ -128,7 +197,8 @@ def verify_bundle(bundle: dict, *, file_path=None, verifier=None, old_checkpoint
     # 5
     if old_checkpoint is not None:
         try:
-            _, old_size, old_root = note.open_checkpoint(old_checkpoint, verifier, origin)
+            old_signer = _signer_among(old_checkpoint, trusted or [verifier]) or verifier
+            _, old_size, old_root = note.open_checkpoint(old_checkpoint, old_signer, origin)
         except note.NoteError as exc:
             raise CheckFailed("old-checkpoint", f"old checkpoint: {exc}") from None
         if old_size > size:
@@ -153,7 +223,7 @@ def verify_bundle(bundle: dict, *, file_path=None, verifier=None, old_checkpoint
             raise CheckFailed("consistency", f"consistency: the log was rewritten since your checkpoint "
                                              f"of size {old_size}: {exc}") from None
         report(f"[OK] consistency: the log of size {size} extends your checkpoint of size {old_size}")
-    return True
+    return signer_known
 
 
 def main(argv=None) -> int:
@@ -161,14 +231,21 @@ def main(argv=None) -> int:
                                      description="Verify a ledger proof bundle offline.")
     parser.add_argument("bundle", help="the bundle JSON (from `flask ledger bundle`)")
     parser.add_argument("file", nargs="?", help="the file the entry describes")
-    parser.add_argument("--key", help="pinned verifier key, or a file holding it (from /ledger/key)")
+    parser.add_argument("--key", action="append", default=[],
+                        help="a verifier key you trust, or a file holding keys (from /ledger/key); repeatable")
+    parser.add_argument("--known-keys", help="your known-keys file (default: $SANXIANG_KNOWN_KEYS or "
+                                             "~/.config/sanxiang/known-keys, if it exists)")
     parser.add_argument("--old-checkpoint", help="a signed checkpoint you kept earlier")
     parser.add_argument("--consistency", help="consistency proof JSON (from /ledger/consistency)")
     args = parser.parse_args(argv)
     try:
         with open(args.bundle, encoding="utf-8") as fh:
             bundle = json.load(fh)
-        verifier = _read_key(args.key) if args.key else None
+        known = [k for spec in args.key for k in _read_keys(spec)]
+        known_path = args.known_keys or default_known_keys_path()
+        if args.known_keys or os.path.exists(known_path):
+            with open(known_path, encoding="utf-8") as fh:
+                known += parse_keys(fh.read())
         old = open(args.old_checkpoint, encoding="utf-8").read() if args.old_checkpoint else None
         consistency = None
         if args.consistency:
@@ -183,12 +260,20 @@ def main(argv=None) -> int:
         print("ERROR: the bundle is not a JSON object", file=sys.stderr)
         return EXIT_UNUSABLE
     try:
-        verify_bundle(bundle, file_path=args.file, verifier=verifier, old_checkpoint=old,
-                      consistency=consistency)
+        signer_known = verify_bundle(bundle, file_path=args.file, known_keys=known, old_checkpoint=old,
+                                     consistency=consistency)
     except CheckFailed as failure:
         print(f"[FAIL] {failure.message}")
         print(f"VERDICT: FAILED ({failure.check} check)")
         return EXIT_FAILED
+    if not signer_known:
+        key = note.Verifier.from_string(bundle["verifier_key"])
+        print(f"The checks above hold for a log signed by {key.name}+{key.key_hash:08x}, key fingerprint "
+              f"{key.fingerprint}; whether that is the agency's key is not known here. Compare the "
+              f"fingerprint with the one the agency publishes, then pass the key with --key or add it to "
+              f"{known_path}.")
+        print("VERDICT: NOT VERIFIED (signer unknown)")
+        return EXIT_SIGNER_UNKNOWN
     print("VERDICT: VERIFIED")
     return EXIT_OK
 

@@ -51,9 +51,14 @@ def exported(ledger, client, tmp_path):
     return {"bundle": bundle_path, "file": evidence, "key": key_path, "old": old_path, "seq": entry.seq}
 
 
-def run_verify(*args):
+def run_verify(*args, known_keys=None):
+    """The offline verifier in its own process; the known-keys file is the one given (none by default, so
+    a known-keys file in the developer's home cannot change a result)."""
+    import os
+
+    env = dict(os.environ, SANXIANG_KNOWN_KEYS=str(known_keys or ROOT / "no-such-known-keys"))
     return subprocess.run([sys.executable, "-m", "app.ledger.verify", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=env)
 
 
 def _flip_char(s, pos):
