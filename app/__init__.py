@@ -17,6 +17,7 @@ FEATURES = (
     "app.storage",
     "app.auth",
     "app.ledger",
+    "app.draws",
     "app.officers",
     "cases",
     "recordings",

@@ -185,6 +185,11 @@ declare("LDDAAAA",
         "review.queue", "review_api.Queue",
 )
 
+# Verifiable draws (SPEC §13): public, anyone may recompute them.
+declare("AAAAAAA",
+        "draws_public.index", "draws_public.detail", "draws_public.bundle_json",
+)
+
 # Logout: back to the login page.
 declare("LLLLLLL",
         "auth.logout",
@@ -287,6 +292,9 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
         bystander = make_officer(agency_id, name="旁观者")  # a certificate nobody's case depends on
         _, token = issue_token(officer, "matrix")
         document = case.documents[0]
+        from app.draws.services import perform_draw
+
+        draw = perform_draw("矩阵测试抽取", ["A-1", "A-2", "A-3"], 1, subject="matrix", agency_id=agency_id)
         checkpoint = create_checkpoint()
         db.session.commit()
         from app.validators import make_credit_code
@@ -297,7 +305,8 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "matter_id": case.matter_version.matter_id, "version_id": case.matter_version_id,
                "catalogue_id": catalogue.id, "token_id": token.id, "seq": 0, "tree_size": checkpoint.tree_size,
                "token": bystander.certificates[0].public_token, "year": recent.today.year, "fmt": "json",
-               "decision": "approve", "upload_id": "0" * 32}
+               "decision": "approve", "upload_id": "0" * 32,
+               "draw_id": draw.id}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
         officer_b = make_officer(agency_b).user
