@@ -18,6 +18,7 @@ FEATURES = (
     "app.auth",
     "app.ledger",
     "app.draws",
+    "app.holidays",
     "app.officers",
     "cases",
     "recordings",

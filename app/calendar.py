@@ -20,16 +20,26 @@ Conventions (all dates are `datetime.date`; a `datetime` is reduced to its date)
   (The other direction, ``add_working_days(s, count_working_days(s, e)) == e``, holds when e is a working
   day and e != s.)
 
-Coverage: `chinesecalendar` ships the official notices for a fixed range of years (2004–2026 in version
-1.11.0; the State Council publishes each year's notice in the preceding November or December) and raises
-NotImplementedError outside it. For such years this module falls back to Monday–Friday working days,
-logs a warning once per year, and `calendar_known(year)` returns False so that the UI can say that deadlines
-in that year ignore holidays. Upgrading the package extends the covered years; no code change needed.
+Sources, in order (SPEC §16):
+
+1. an **imported** year: the State Council's arrangement entered by a supervisor (`app.holidays`); it is
+   given to this module through `set_provider(func)` (func(year) -> YearCalendar | None), so this module
+   stays free of the database;
+2. the **package** `chinesecalendar`, which ships the official notices for a fixed range of years
+   (2004–2026 in version 1.11.0) and raises NotImplementedError outside it;
+3. otherwise a **Monday–Friday fallback**: it logs a warning once per year, `calendar_known(year)` is False,
+   and every listener registered with `on_missing(func)` is told the year each time a computation or a
+   deadline status uses it, so that the screen computing it can warn loudly (app.holidays collects them
+   per request and the base template shows them).
+
+``next_working_day(d)`` is d itself when d is a working day, else the first working day after it: a period
+whose last day is a rest day ends on the next working day (民事诉讼法第八十五条).
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -42,14 +52,54 @@ OVERDUE = "overdue"
 DUE_SOON = "due_soon"
 OK = "ok"
 
+#: calendar_source values
+IMPORTED = "imported"
+PACKAGE = "package"
+
+
+@dataclass(frozen=True)
+class YearCalendar:
+    """One year's official arrangement: statutory rest days (放假) and make-up working days (调休上班)."""
+
+    year: int
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    source: str = ""
+    sha256: str = ""
+
+    def is_working_day(self, d: date) -> bool:
+        if d in self.workdays:
+            return True
+        return d.weekday() < 5 and d not in self.holidays
+
+
+_provider: Callable[[int], YearCalendar | None] | None = None
+_missing_listeners: list[Callable[[int], None]] = []
+
+
+def set_provider(func: Callable[[int], YearCalendar | None] | None) -> None:
+    """Where imported years come from (app.holidays sets it; None turns imported years off)."""
+    global _provider
+    _provider = func
+
+
+def on_missing(func: Callable[[int], None]) -> None:
+    """Call func(year) whenever a computation falls back to Monday–Friday for `year`."""
+    if func not in _missing_listeners:
+        _missing_listeners.append(func)
+
+
+def _imported(year: int) -> YearCalendar | None:
+    return _provider(year) if _provider is not None else None
+
 
 def _as_date(d: date) -> date:
     return d.date() if isinstance(d, datetime) else d
 
 
 @lru_cache(maxsize=None)
-def calendar_known(year: int) -> bool:
-    """True when the official holiday calendar for `year` is available (not the Mon–Fri fallback)."""
+def package_covers(year: int) -> bool:
+    """True when the installed `chinesecalendar` package knows `year`."""
     import chinese_calendar
 
     try:
@@ -59,15 +109,38 @@ def calendar_known(year: int) -> bool:
     return True
 
 
+def calendar_source(year: int) -> str | None:
+    """"imported", "package", or None when `year` falls back to Monday–Friday."""
+    if _imported(year) is not None:
+        return IMPORTED
+    if package_covers(year):
+        return PACKAGE
+    return None
+
+
+def calendar_known(year: int) -> bool:
+    """True when the official holiday calendar for `year` is available (not the Mon–Fri fallback)."""
+    return calendar_source(year) is not None
+
+
+def _note_missing(year: int) -> None:
+    if year not in _warned_years:
+        _warned_years.add(year)
+        log.warning("No official holiday calendar for %s: counting Monday to Friday as working days "
+                    "(import the State Council's arrangement: flask calendar import)", year)
+    for listener in _missing_listeners:
+        listener(year)
+
+
 def _official_working_day(d: date) -> bool:
-    if calendar_known(d.year):
+    imported = _imported(d.year)
+    if imported is not None:
+        return imported.is_working_day(d)
+    if package_covers(d.year):
         import chinese_calendar
 
         return chinese_calendar.is_workday(d)
-    if d.year not in _warned_years:
-        _warned_years.add(d.year)
-        log.warning("No official holiday calendar for %s: counting Monday to Friday as working days "
-                    "(upgrade the chinesecalendar package)", d.year)
+    _note_missing(d.year)
     return d.weekday() < 5
 
 
@@ -114,6 +187,15 @@ def count_working_days(start: date, end: date, closures: Iterable[date] = ()) ->
     return sign * count
 
 
+def next_working_day(d: date, closures: Iterable[date] = ()) -> date:
+    """`d` if it is a working day, else the first working day after it (民事诉讼法第八十五条)."""
+    d = _as_date(d)
+    closed = _closure_set(closures)
+    while not (_official_working_day(d) and d not in closed):
+        d += timedelta(days=1)
+    return d
+
+
 def add_days(start: date, n: int) -> date:
     """The date n calendar days after `start`, for deadlines set in days rather than working days."""
     return _as_date(start) + timedelta(days=n)
@@ -124,7 +206,10 @@ def deadline_status(due: date, today: date, warn_days: int = 3) -> str:
 
     The due date itself is the last day to act, so on that day the status is "due_soon", not "overdue".
     """
-    remaining = (_as_date(due) - _as_date(today)).days
+    due = _as_date(due)
+    if not calendar_known(due.year):
+        _note_missing(due.year)  # the date shown was computed without that year's holidays
+    remaining = (due - _as_date(today)).days
     if remaining < 0:
         return OVERDUE
     if remaining <= warn_days:

@@ -402,6 +402,12 @@ def _deadline_status(deadline):
     return deadline_status(deadline, today_china())
 
 
+def _calendar_known(year):
+    from app import calendar
+
+    return calendar.calendar_known(year)
+
+
 class CaseDeadlineSchema(Schema):
     kind = fields.String()
     label = fields.String()
@@ -409,6 +415,10 @@ class CaseDeadlineSchema(Schema):
     due_on = fields.Date()
     met_on = fields.Date(allow_none=True)
     status = fields.Function(lambda d: _deadline_status(d), metadata={"description": "met / overdue / due_soon / ok"})
+    calendar_known = fields.Function(
+        lambda d: _calendar_known(d.due_on.year),
+        metadata={"description": "false: the due date's year has no official holiday calendar (imported or "
+                                 "built in), so it was counted Monday to Friday (SPEC §16)"})
 
 
 class DeadlineRowSchema(CaseDeadlineSchema):

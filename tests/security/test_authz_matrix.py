@@ -190,6 +190,14 @@ declare("AAAAAAA",
         "draws_public.index", "draws_public.detail", "draws_public.bundle_json",
 )
 
+# Holiday calendar (SPEC §16): everyone logged in reads it; supervisors and admins import.
+declare("LAAAAAA",
+        "calendar.index GET", "calendar_api.Calendars GET", "calendar_api.CalendarYear",
+)
+declare("LDDDDAA",
+        "calendar.index POST", "calendar_api.Calendars POST",
+)
+
 # Logout: back to the login page.
 declare("LLLLLLL",
         "auth.logout",

@@ -1,0 +1,43 @@
+"""SPEC §16: without a calendar for a year, every screen that computes or shows a deadline in it warns
+loudly (the HTML banner, the X-Calendar-Missing header and `calendar_known` in the API); the warning goes
+away once a supervisor imports the year. 2027 is unknown to chinesecalendar 1.11.0."""
+from datetime import date
+
+from app.extensions import db
+from tests.cases.conftest import officer_user
+
+ARRANGEMENT = {"year": 2027, "source": "2027年放假安排（测试数据）",
+               "holidays": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-03"}], "workdays": []}
+BANNER = "2027年的法定节假日安排尚未导入"
+
+
+def _case_with_a_2027_deadline(app, case_at):
+    from cases import services
+
+    with app.app_context():
+        case = case_at("decided")
+        services.set_deadline(case, "service", date(2027, 1, 5))
+        db.session.commit()
+        return case.id, officer_user(case).id
+
+
+def test_case_page_and_api_warn_until_the_year_is_imported(app, client, login_as, case_at, make_user):
+    case_id, officer_id = _case_with_a_2027_deadline(app, case_at)
+    login_as(client, officer_id)
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert BANNER in html
+    resp = client.get(f"/api/cases/{case_id}/deadlines")
+    assert resp.headers.get("X-Calendar-Missing") == "2027"
+    assert {d["kind"]: d["calendar_known"] for d in resp.get_json()}["service"] is False
+    # A page without any deadline in 2027 does not cry wolf.
+    assert BANNER not in client.get("/calendar/").get_data(as_text=True)
+
+    with app.app_context():
+        from app.holidays import services as holidays
+
+        holidays.import_calendar(actor=None, **ARRANGEMENT)
+        db.session.commit()
+    assert BANNER not in client.get(f"/cases/{case_id}").get_data(as_text=True)
+    resp = client.get(f"/api/cases/{case_id}/deadlines")
+    assert "X-Calendar-Missing" not in resp.headers
+    assert all(d["calendar_known"] for d in resp.get_json())
