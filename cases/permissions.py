@@ -1,12 +1,15 @@
 """Who may do what to a case: pure predicates on the user and the case (services and templates share them)."""
-from app.auth.permissions import can_act_in_agency, can_see_agency, has_role
+from app.auth.permissions import can_act_in_agency, has_role
 from app.auth.models import Role
 from cases import workflow
 
 
 def can_view_case(user, case) -> bool:
-    """Officers, heads and reviewers see their agency's cases; supervisors see all (SPEC §1)."""
-    return can_see_agency(user, case.agency_id)
+    """SPEC §1 per role: officers and heads their agency's cases, reviewers those sent to review in their
+    agency, supervisors all (read-only). The rule is `cases.visibility` (the queries use the same one)."""
+    from cases.visibility import can_view
+
+    return can_view(user, case)
 
 
 def is_case_officer(user, case) -> bool:

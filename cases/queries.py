@@ -1,8 +1,10 @@
 """Read-side selects for cases, deadlines and the power list, already limited to what the user may see.
 
-Visibility follows `cases.permissions.can_view_case` (app.auth.permissions.can_see_agency): officers, heads
-and reviewers see their own agency's cases; supervisors (and city-wide admins) see all; anyone else
-nothing. Filters and search are added to those selects; nothing here writes.
+Visibility is `cases.visibility.case_clause` (the one rule per role, also behind
+`cases.permissions.can_view_case`): officers and heads see their own agency's cases, reviewers the cases
+sent to review in their agency, supervisors (and city-wide admins) all or their supervised agencies;
+anyone else nothing. The power list follows `app.auth.scope` (agency level). Filters and search are added
+to those selects; nothing here writes.
 """
 from __future__ import annotations
 
@@ -10,35 +12,21 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, exists, false, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 
 from app import calendar
-from app.auth.models import Role
-from app.auth.permissions import has_role, is_citywide
+from app.auth import scope
 from app.extensions import db
 from cases import workflow
 from cases.models import Case, CaseDeadline, CaseOfficer, CaseParty, Matter, MatterVersion
-
-
-#: Pass as the user for the trusted operator of the CLI: every agency, no restriction.
-EVERYONE = object()
-
-
-def _sees_all(user) -> bool:
-    return has_role(user, Role.supervisor) or is_citywide(user)
+from cases.visibility import EVERYONE, case_clause  # noqa: F401 (EVERYONE re-exported for the CLI)
 
 
 def _agency_clause(user, column):
     """The WHERE clause for `column` (an agency_id) matching `can_see_agency(user, ...)`."""
     if user is EVERYONE:
         return None
-    if user is None or not getattr(user, "is_authenticated", False):
-        return false()
-    if _sees_all(user):
-        return None
-    if user.agency_id is None:
-        return false()
-    return column == user.agency_id
+    return scope.agency_clause(user, column)
 
 
 def visible_cases(user, *, status=None, procedure=None, matter_id=None, matter_version_id=None, officer_id=None,
@@ -53,7 +41,7 @@ def visible_cases(user, *, status=None, procedure=None, matter_id=None, matter_v
     is enough.
     """
     stmt = select(Case)
-    clause = _agency_clause(user, Case.agency_id)
+    clause = case_clause(user)
     if clause is not None:
         stmt = stmt.where(clause)
     if agency_id is not None:
@@ -102,7 +90,7 @@ def visible_deadlines(user, today: date, horizon_days: int = 7, *, overdue_only:
     stmt = (select(CaseDeadline).join(Case, CaseDeadline.case_id == Case.id)
             .where(CaseDeadline.met_on.is_(None),
                    Case.status.in_([s.value for s in workflow.OPEN_STATUSES])))
-    clause = _agency_clause(user, Case.agency_id)
+    clause = case_clause(user)
     if clause is not None:
         stmt = stmt.where(clause)
     if agency_id is not None:

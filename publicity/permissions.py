@@ -16,7 +16,16 @@ def can_view_publications(user) -> bool:
 
 
 def can_view_publication(user, pub) -> bool:
-    return can_view_publications(user) and can_see_agency(user, pub.agency_id)
+    """The agency's staff who may see the decision's case (`cases.visibility`), supervisors all."""
+    if not (can_view_publications(user) and can_see_agency(user, pub.agency_id)):
+        return False
+    if pub.case_id is None:
+        return True
+    from app.extensions import db
+    from cases.models import Case
+    from cases.permissions import can_view_case
+
+    return can_view_case(user, db.session.get(Case, pub.case_id))
 
 
 def can_edit_publication(user, pub) -> bool:

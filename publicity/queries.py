@@ -254,8 +254,15 @@ def visible_publications(user, *, status=None):
     stmt = select(Publication).order_by(Publication.due_on.desc(), Publication.id.desc())
     if not permissions.can_view_publications(user):
         return stmt.where(Publication.id.is_(None))
-    if not (has_role(user, Role.supervisor) or is_citywide(user)):
-        stmt = stmt.where(Publication.agency_id == (user.agency_id or -1))
+    # SPEC §1 through the case: a reviewer sees only the publications of cases sent to review.
+    from app.auth.scope import agency_clause
+    from cases.visibility import case_clause, visible_case_ids
+
+    agencies = agency_clause(user, Publication.agency_id)
+    if agencies is not None:
+        stmt = stmt.where(agencies)
+    if case_clause(user) is not None:
+        stmt = stmt.where(or_(Publication.case_id.is_(None), Publication.case_id.in_(visible_case_ids(user))))
     if status:
         stmt = stmt.where(Publication.status == status)
     return stmt

@@ -17,6 +17,12 @@ def init_app(app):
     guards.HOOKS["legal_review"] = services.gate
     guards.HOOKS["is_major"] = services.evaluate_major
 
+    from app.auth.models import Role
+    from cases.visibility import register_case_scope
+    from review.queries import reviewer_case_clause
+
+    register_case_scope(Role.reviewer, reviewer_case_clause)
+
     from app.extensions import api as rest_api
     from app.web.views import add_home_panel, add_nav_item
     from review import api, cli, demo, views  # noqa: F401  (demo registers its loader)

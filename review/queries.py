@@ -47,3 +47,14 @@ def visible_agencies(user) -> list[Agency]:
     """Agencies whose review statistics the user may see."""
     stmt = _scope(select(Agency), user, Agency.id)
     return list(db.session.scalars(stmt.order_by(Agency.id)))
+
+
+def reviewer_case_clause(user):
+    """SPEC §1: a reviewer sees the cases sent to review in their agency (a submission exists, whatever
+    its outcome), and no other case. Registered with `cases.visibility.register_case_scope`."""
+    from cases.models import Case
+
+    if user.agency_id is None:
+        return sa.false()
+    return Case.id.in_(select(ReviewSubmission.case_id).where(ReviewSubmission.agency_id == user.agency_id))
+

@@ -31,12 +31,14 @@ def is_citywide(user) -> bool:
 
 
 def can_see_agency(user, agency_id) -> bool:
-    """Least privilege (SPEC §1): staff see their own agency; supervisors see all, read-only."""
+    """Least privilege (SPEC §1): staff see their own agency; supervisors see all (or, once a supervision
+    hierarchy is installed, the agencies under their office), read-only. See `app.auth.scope`."""
+    from app.auth.scope import ALL, readable_agency_ids
+
     if not _authenticated(user):
         return False
-    if has_role(user, Role.supervisor) or is_citywide(user):
-        return True
-    return user.agency_id is not None and user.agency_id == agency_id
+    ids = readable_agency_ids(user)
+    return ids is ALL or agency_id in ids
 
 
 def can_act_in_agency(user, agency_id, *roles) -> bool:

@@ -1,0 +1,117 @@
+"""SPEC §1 least privilege, one rule per role: what each role reads of a case and everything on it.
+
+The J-07 finding is the regression: a reviewer reading a case of their own agency that was never sent to
+legal review got 200 with the party's full ID number and phone; it must be 404 (its existence is not
+revealed), through the JSON API and the web pages alike, and in the lists.
+"""
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from tests.cases.conftest import officer_user
+
+
+@pytest.fixture
+def two_cases(app, major_case, make_case, approve_case, make_reviewer, head_of, make_officer, make_user,
+              make_agency):
+    """Agency A: case `sent` (submitted and approved by the reviewer) and case `kept` (never submitted);
+    one user per role, plus an officer of A not on either case and an officer of agency B."""
+    with app.app_context():
+        sent = major_case("notified")
+        agency_id = sent.agency_id
+        reviewer = make_reviewer(agency_id)
+        approve_case(sent, reviewer)
+        kept = make_case(agency_id)
+        from cases.models import Case
+
+        kept = db.session.get(Case, kept.id)
+        users = {
+            "officer": officer_user(kept).id,
+            "colleague": make_officer(agency_id).user.id,
+            "reviewer": reviewer.id,
+            "head": head_of(agency_id).id,
+            "supervisor": make_user(roles=("supervisor",)),
+            "officer_b": make_officer(make_agency(name="另一执法局", doc_prefix="另城管")).user.id,
+        }
+        ids = {"sent": sent.id, "kept": kept.id, "kept_step": None}
+        return ids, users
+
+
+CASE_READS = ["/api/cases/{id}", "/api/cases/{id}/steps", "/api/cases/{id}/events", "/api/cases/{id}/deadlines",
+              "/api/cases/{id}/documents", "/cases/{id}", "/api/reviews/cases/{id}"]
+
+
+def _get(app, login_as, user_id, url):
+    client = app.test_client()
+    login_as(client, user_id)
+    resp = client.get(url)
+    assert resp.status_code < 500, (url, resp.status_code)
+    return resp
+
+
+def test_j07_reviewer_cannot_read_a_case_never_sent_to_review(app, two_cases, login_as):
+    ids, users = two_cases
+    resp = _get(app, login_as, users["reviewer"], f"/api/cases/{ids['kept']}")
+    assert resp.status_code == 404
+    body = resp.get_data(as_text=True)
+    assert "13904351234" not in body and "张三" not in body
+    assert _get(app, login_as, users["reviewer"], f"/cases/{ids['kept']}").status_code == 404
+    # The case sent to review stays readable to the agency's reviewer.
+    assert _get(app, login_as, users["reviewer"], f"/api/cases/{ids['sent']}").status_code == 200
+    assert _get(app, login_as, users["reviewer"], f"/cases/{ids['sent']}").status_code == 200
+
+
+READS = {"officer": (200, 200), "colleague": (200, 200), "reviewer": (200, 404), "head": (200, 200),
+         "supervisor": (200, 200), "officer_b": (404, 404)}
+
+
+def test_every_role_reads_what_spec_section_1_allows(app, two_cases, login_as):
+    ids, users = two_cases
+    for role, (sent, kept) in READS.items():
+        _reads(app, login_as, ids, users, role, sent, kept)
+
+
+def _reads(app, login_as, ids, users, role, sent, kept):
+    for url in CASE_READS:
+        if url.startswith("/api/reviews") and role == "officer_b":
+            continue
+        got_sent = _get(app, login_as, users[role], url.format(id=ids["sent"])).status_code
+        got_kept = _get(app, login_as, users[role], url.format(id=ids["kept"])).status_code
+        assert (got_sent == 200, got_kept == 200) == (sent == 200, kept == 200), (role, url, got_sent, got_kept)
+        if kept == 404:
+            assert got_kept == 404, (role, url, got_kept)
+
+
+LISTED = {"reviewer": {"sent"}, "officer": {"sent", "kept"}, "head": {"sent", "kept"},
+          "supervisor": {"sent", "kept"}, "officer_b": set()}
+
+
+def test_lists_follow_the_same_rule(app, two_cases, login_as):
+    ids, users = two_cases
+    for role, expected in LISTED.items():
+        _listed(app, login_as, ids, users, role, expected)
+
+
+def _listed(app, login_as, ids, users, role, expected):
+    body = _get(app, login_as, users[role], "/api/cases/").get_json()
+    seen = {name for name, case_id in ids.items() if case_id in {c["id"] for c in body["items"]}}
+    assert seen == expected
+    page = _get(app, login_as, users[role], "/cases").get_data(as_text=True)
+    for name in ("sent", "kept"):
+        assert (f"/cases/{ids[name]}\"" in page) == (name in expected), (role, name)
+
+
+def test_the_supervision_hierarchy_plugs_in(app, two_cases, login_as):
+    """A supervision office placed over other agencies reads only those (SPEC §14), through the same rule."""
+    from app.auth import scope
+
+    ids, users = two_cases
+    placed = lambda user: [] if user.id == users["supervisor"] else None  # noqa: E731
+    scope.register_supervision_scope(placed)
+    try:
+        assert _get(app, login_as, users["supervisor"], f"/api/cases/{ids['kept']}").status_code == 404
+        assert _get(app, login_as, users["supervisor"], "/api/cases/").get_json()["total"] == 0
+    finally:
+        scope._supervision_scopes.remove(placed)
+    assert _get(app, login_as, users["supervisor"], f"/api/cases/{ids['kept']}").status_code == 200
