@@ -69,6 +69,13 @@ class BaseConfig:
     # Ledger signing (Ed25519). The key lives outside the repository.
     LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "sanxiang.linjiang.gov.cn/ledger")
     LEDGER_KEY_PATH = os.environ.get("LEDGER_KEY_PATH", str(INSTANCE_DIR / "ledger-signing.key"))
+    # `file` (LEDGER_KEY_PATH) or `pkcs11` (the key never leaves a token: app/ledger/hsm.py).
+    LEDGER_SIGNER = os.environ.get("LEDGER_SIGNER", "file")
+    LEDGER_PKCS11_MODULE = os.environ.get("LEDGER_PKCS11_MODULE")
+    LEDGER_PKCS11_TOKEN = os.environ.get("LEDGER_PKCS11_TOKEN")
+    LEDGER_PKCS11_KEY = os.environ.get("LEDGER_PKCS11_KEY")
+    LEDGER_PKCS11_PIN = os.environ.get("LEDGER_PKCS11_PIN")
+    LEDGER_PKCS11_PIN_FILE = os.environ.get("LEDGER_PKCS11_PIN_FILE")
     LEDGER_CHECKPOINT_EVERY_ENTRIES = _env_int("LEDGER_CHECKPOINT_EVERY_ENTRIES", 100)
     LEDGER_CHECKPOINT_EVERY_MINUTES = _env_int("LEDGER_CHECKPOINT_EVERY_MINUTES", 60)
     # The longest an entry may stay outside every signed checkpoint: `flask ledger checkpoint-due`, run by
@@ -116,6 +123,32 @@ class ProductionConfig(BaseConfig):
             missing.append("STORAGE_BACKEND (fs or s3)")
         if missing:
             raise RuntimeError("Production configuration is missing: " + ", ".join(missing))
+        problem = ledger_key_problem(config)
+        if problem:
+            raise RuntimeError(problem)
+
+
+def ledger_key_problem(config) -> str | None:
+    """Why the production ledger key setting is unsafe, or None: the signing key never lives in the
+    instance folder (beside the database and the uploads, where a copy of the folder would take it along)."""
+    kind = (config.get("LEDGER_SIGNER") or "file").lower()
+    if kind == "pkcs11":
+        missing = [k for k in ("LEDGER_PKCS11_MODULE", "LEDGER_PKCS11_TOKEN", "LEDGER_PKCS11_KEY")
+                   if not config.get(k)]
+        if not (config.get("LEDGER_PKCS11_PIN") or config.get("LEDGER_PKCS11_PIN_FILE")):
+            missing.append("LEDGER_PKCS11_PIN or LEDGER_PKCS11_PIN_FILE")
+        return ("Production ledger signer (pkcs11) is missing: " + ", ".join(missing)) if missing else None
+    if kind != "file":
+        return f"LEDGER_SIGNER must be file or pkcs11, not {kind!r}"
+    if not os.environ.get("LEDGER_KEY_PATH"):
+        return "Production needs LEDGER_KEY_PATH (outside the instance folder) or LEDGER_SIGNER=pkcs11"
+    key = Path(config["LEDGER_KEY_PATH"]).resolve()
+    folder = Path(INSTANCE_DIR).resolve()
+    if key == folder or folder in key.parents:
+        return (f"LEDGER_KEY_PATH {key} is inside the instance folder {folder}: keep the signing key "
+                f"elsewhere (a PKCS#11 token: LEDGER_SIGNER=pkcs11, or a root-owned path such as "
+                f"/etc/sanxiang/ledger.key)")
+    return None
 
 
 CONFIGS = {

@@ -23,17 +23,77 @@ def _fail(err: DomainError):
 
 
 @ledger_cli.command("keygen")
-@click.option("--force", is_flag=True, help="Replace an existing key (old checkpoints stay verifiable "
-                                             "only with the old public key).")
+@click.option("--force", is_flag=True, help="Replace an existing key that has never signed (a key that "
+                                             "has signed can only be rotated: flask ledger rotate-key).")
 def keygen(force):
-    """Create the Ed25519 checkpoint signing key at LEDGER_KEY_PATH (mode 600) and print the public key."""
-    path = current_app.config["LEDGER_KEY_PATH"]
+    """Create the Ed25519 checkpoint signing key (at LEDGER_KEY_PATH, mode 600, or inside the PKCS#11
+    token when LEDGER_SIGNER=pkcs11) and print the public key and its fingerprint."""
+    from app.ledger import hsm, keys
+
     try:
-        signer = services.generate_key(path, force=force)
+        if keys.signer_kind() == "pkcs11":
+            module, token, label, pin = keys._pkcs11_settings()
+            hsm.generate_key(module, token, label, pin)
+            signer = keys.load_signer()
+            click.echo(f"signing key {label!r} created in PKCS#11 token {token!r}")
+        else:
+            path = current_app.config["LEDGER_KEY_PATH"]
+            signer = services.generate_key(path, force=force)
+            click.echo(f"signing key written to {path}")
     except DomainError as err:
         _fail(err)
-    click.echo(f"signing key written to {path}")
+    except hsm.HsmError as exc:
+        click.echo(f"错误（ledger_key_missing）：{exc}", err=True)
+        sys.exit(1)
     click.echo(signer.verifier_key())
+    click.echo(f"fingerprint {signer.verifier().fingerprint}")
+
+
+@ledger_cli.command("rotate-key")
+@click.option("--new-pkcs11-key", help="LEDGER_SIGNER=pkcs11: label of the new key in the token "
+                                       "(created if absent); set LEDGER_PKCS11_KEY to it afterwards.")
+def rotate_key(new_pkcs11_key):
+    """Hand checkpoint signing to a new key; the old key signs the hand-over and stays published."""
+    from app.ledger import hsm, keys
+
+    try:
+        if keys.signer_kind() == "pkcs11":
+            if not new_pkcs11_key:
+                raise DomainError("LEDGER_SIGNER=pkcs11 时必须用 --new-pkcs11-key 指定新密钥的标签",
+                                  code="invalid_input", status=422)
+            module, token, _, pin = keys._pkcs11_settings()
+            try:
+                new = keys._load_hsm(new_pkcs11_key)
+            except keys.LedgerKeyMissing:
+                hsm.generate_key(module, token, new_pkcs11_key, pin)
+                new = keys._load_hsm(new_pkcs11_key)
+            row = keys.rotate(new)
+            db.session.commit()
+            click.echo(f"rotated; now set LEDGER_PKCS11_KEY={new_pkcs11_key} and restart the application "
+                       f"and timers (until then no checkpoint is signed)")
+        else:
+            row = keys.rotate_file_key()
+            click.echo(f"rotated; the old key is kept at {keys.key_path()}.retired-*: move it offline")
+    except DomainError as err:
+        _fail(err)
+    except hsm.HsmError as exc:
+        db.session.rollback()
+        click.echo(f"错误（ledger_key_missing）：{exc}", err=True)
+        sys.exit(1)
+    click.echo(f"new key from tree size {row.from_size}: {row.verifier_key}")
+    click.echo(f"fingerprint {row.fingerprint}")
+
+
+@ledger_cli.command("keys")
+def list_keys():
+    """The signing key history: every key with the tree sizes and times it was valid for."""
+    from app.ledger import keys
+
+    for item in keys.public_history():
+        until = f"{item['until_size']} {item['valid_until']}" if item["until_size"] is not None else "current"
+        click.echo(f"{item['verifier_key']} {item['fingerprint']} sizes {item['from_size']}.."
+                   f"{item['until_size'] if item['until_size'] is not None else ''} from {item['valid_from']} "
+                   f"until {until}")
 
 
 @ledger_cli.command("checkpoint")

@@ -61,6 +61,8 @@ class LedgerCheckpoint(db.Model):
     key_name: Mapped[str] = mapped_column(String(200))
     key_hash: Mapped[str] = mapped_column(String(8))  # hex key id, as in the signature line
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # The note with the witnesses' cosignature lines added (C2SP tlog-witness), once a quorum answered.
+    cosigned: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class LedgerHead(db.Model):
@@ -72,3 +74,23 @@ class LedgerHead(db.Model):
     size: Mapped[int] = mapped_column(BigInteger)
     head_hash: Mapped[str] = mapped_column(String(64))
     checkpoint_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class LedgerKey(db.Model):
+    """One checkpoint signing key in the log's history, with the tree sizes and the time it was valid for.
+
+    The first key is registered when it signs its first checkpoint; every later one by a rotation, whose
+    statement (a signed note naming the old and new verifier keys and the size from which the new one
+    signs) carries the old key's signature and the new key's. Rows are never deleted."""
+
+    __tablename__ = "ledger_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    verifier_key: Mapped[str] = mapped_column(String(300), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(8))
+    fingerprint: Mapped[str] = mapped_column(String(60))
+    from_size: Mapped[int] = mapped_column(BigInteger)  #: signs trees of this size and larger
+    until_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  #: last size it signed
+    valid_from: Mapped[datetime] = mapped_column(DateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    statement: Mapped[str | None] = mapped_column(Text, nullable=True)  #: the rotation note introducing it

@@ -53,7 +53,35 @@ def _b64decode(text: str) -> bytes:
         raise NoteError(f"invalid base64: {exc}") from None
 
 
-class Signer:
+class NoteSigner:
+    """What every checkpoint signer offers (a key file or a PKCS#11 token): subclasses set `name`,
+    `public_key` (32 raw bytes) and `key_hash`, and implement `sign_bytes`."""
+
+    name: str
+    public_key: bytes
+    key_hash: int
+
+    def sign_bytes(self, data: bytes) -> bytes:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def verifier(self) -> "Verifier":
+        return Verifier(self.name, self.public_key)
+
+    def verifier_key(self) -> str:
+        return self.verifier().to_string()
+
+    def sign(self, text: str) -> str:
+        """The signed note for `text` (which must end in a newline)."""
+        if not text.endswith("\n"):
+            raise NoteError("a note's text must end with a newline")
+        signature = self.sign_bytes(text.encode("utf-8"))
+        blob = base64.b64encode(struct.pack(">I", self.key_hash) + signature).decode()
+        return f"{text}\n{SIG_PREFIX}{self.name} {blob}\n"
+
+
+class Signer(NoteSigner):
+    """A signer whose Ed25519 private key is in memory (read from a Go note signer key)."""
+
     def __init__(self, name: str, private_key: Ed25519PrivateKey):
         if not _valid_name(name):
             raise NoteError(f"invalid key name {name!r}")
@@ -86,19 +114,8 @@ class Signer:
         raw = base64.b64encode(bytes([ALG_ED25519]) + seed).decode()
         return f"PRIVATE+KEY+{self.name}+{self.key_hash:08x}+{raw}"
 
-    def verifier(self) -> "Verifier":
-        return Verifier(self.name, self.public_key)
-
-    def verifier_key(self) -> str:
-        return self.verifier().to_string()
-
-    def sign(self, text: str) -> str:
-        """The signed note for `text` (which must end in a newline)."""
-        if not text.endswith("\n"):
-            raise NoteError("a note's text must end with a newline")
-        signature = self.private_key.sign(text.encode("utf-8"))
-        blob = base64.b64encode(struct.pack(">I", self.key_hash) + signature).decode()
-        return f"{text}\n{SIG_PREFIX}{self.name} {blob}\n"
+    def sign_bytes(self, data: bytes) -> bytes:
+        return self.private_key.sign(data)
 
 
 class Verifier:

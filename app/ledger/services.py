@@ -17,18 +17,15 @@ from sqlalchemy import and_, func, insert, or_, select, update
 
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.ledger import chain, merkle, note
+from app.ledger import chain, keys, merkle, note
+from app.ledger.keys import (LedgerKeyMissing, generate_key, key_path, load_signer, origin,  # noqa: F401
+                             verifier_key)
 from app.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode
 
 log = logging.getLogger(__name__)
+_warned_paths: set = set()
 
 BUNDLE_FORMAT = "sanxiang-ledger-bundle/1"
-
-
-class LedgerKeyMissing(DomainError):
-    code = "ledger_key_missing"
-    status = 503
-    message = "台账签名密钥未配置，无法生成检查点（请运行 flask ledger keygen）"
 
 
 class LedgerEntryInvalid(DomainError):
@@ -45,60 +42,6 @@ class LedgerCorrupt(DomainError):
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-# --- signing key ---------------------------------------------------------------------------------------
-
-_signer_cache: dict = {}
-_warned_paths: set = set()
-
-
-def key_path() -> str:
-    return current_app.config["LEDGER_KEY_PATH"]
-
-
-def origin() -> str:
-    return current_app.config["LEDGER_ORIGIN"]
-
-
-def load_signer() -> note.Signer:
-    """The checkpoint signer from LEDGER_KEY_PATH (a Go note signer key); LedgerKeyMissing if absent."""
-    path = key_path()
-    try:
-        stat = os.stat(path)
-    except OSError:
-        raise LedgerKeyMissing() from None
-    cached = _signer_cache.get(path)
-    if cached and cached[0] == (stat.st_mtime_ns, stat.st_size):
-        return cached[1]
-    try:
-        with open(path, encoding="ascii") as fh:
-            signer = note.Signer.from_string(fh.read())
-    except (OSError, ValueError) as exc:
-        raise LedgerKeyMissing(f"台账签名密钥无法读取：{exc}") from None
-    _signer_cache[path] = ((stat.st_mtime_ns, stat.st_size), signer)
-    return signer
-
-
-def generate_key(path: str, *, force: bool = False) -> note.Signer:
-    """Write a new signer key (mode 600). Refuses to replace an existing key unless `force`."""
-    if os.path.exists(path) and not force:
-        raise DomainError(f"签名密钥已存在：{path}（更换密钥请加 --force）", code="ledger_key_exists",
-                          status=409)
-    signer = note.Signer.generate(origin())
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(signer.to_string() + "\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    _signer_cache.pop(path, None)
-    return signer
-
-
-def verifier_key() -> str:
-    return load_signer().verifier_key()
 
 
 # --- append --------------------------------------------------------------------------------------------
@@ -192,6 +135,7 @@ def _auto_checkpoint(size: int):
     # A missing key must never fail the caller's transaction: warn (once per path) and carry on.
     try:
         signer = load_signer()
+        keys.ensure_active(signer)
     except LedgerKeyMissing as exc:
         if key_path() not in _warned_paths:
             _warned_paths.add(key_path())
@@ -274,6 +218,7 @@ def _write_checkpoint(size: int, signer: note.Signer) -> LedgerCheckpoint:
                                   ).scalar_one_or_none()
     now = _utcnow()
     if existing is None:
+        keys.ensure_active(signer)
         root = tree_root(size)
         signed = signer.sign(note.checkpoint_text(origin(), size, root))
         existing = LedgerCheckpoint(tree_size=size, root_hash=root.hex(), note=signed, key_name=signer.name,
@@ -391,6 +336,9 @@ def build_bundle(seq: int, file_path=None, *, since=()) -> dict:
     }
     if file_info:
         bundle["file"] = file_info
+    rotations = keys.statements()
+    if rotations:
+        bundle["key_rotations"] = rotations
     _self_verify(bundle, signer)
     if since:
         bundle["consistency"] = []
@@ -457,6 +405,31 @@ def _self_verify(bundle: dict, signer):
 
 # --- full audit ----------------------------------------------------------------------------------------
 
+def _note_signer_among(signed: str, candidates):
+    from app.ledger.verify import _signer_among
+
+    return _signer_among(signed, candidates)
+
+
+def _audit_key_history(rows, result):
+    """Each key after the first must be introduced by a statement signed by the key before it and by itself,
+    naming both keys and the size where one hands over to the other."""
+    for before, row in zip(rows, rows[1:]):
+        label = f"密钥轮换（{before.fingerprint} → {row.fingerprint}）"
+        try:
+            old_v = note.Verifier.from_string(before.verifier_key)
+            new_v = note.Verifier.from_string(row.verifier_key)
+            text = note.open_note(row.statement or "", old_v)
+            note.open_note(row.statement, new_v)
+            fields = keys.parse_rotation(text)
+        except note.NoteError as exc:
+            result.fail(None, f"{label}的声明无效：{exc}")
+            continue
+        if (fields["old"], fields["new"], fields["size"]) != (before.verifier_key, row.verifier_key,
+                                                              row.from_size) or before.until_size != row.from_size:
+            result.fail(None, f"{label}的声明与密钥历史不符")
+
+
 class AuditResult:
     def __init__(self):
         self.ok = True
@@ -487,14 +460,23 @@ def audit(extra_checkpoints=(), batch: int = 5000) -> AuditResult:
         verifier = load_signer().verifier()
     except LedgerKeyMissing:
         pass
+    key_rows = keys.history()
+    _audit_key_history(key_rows, result)
     # Every signed size we know of: the stored checkpoints and the ones brought from outside.
     signed = []  # (tree_size, root bytes, label)
     for cp in db.session.execute(select(LedgerCheckpoint).order_by(LedgerCheckpoint.tree_size)).scalars():
         result.checkpoints += 1
         label = f"检查点（大小 {cp.tree_size}）"
-        if verifier is not None:
+        cp_verifier = verifier
+        if key_rows:  # each checkpoint under the key of its time
+            cp_verifier, _ = keys.verifier_for(cp.key_hash, cp.tree_size)
+            if cp_verifier is None:
+                result.fail(None, f"{label}由密钥 {cp.key_hash} 签名，但该密钥在此大小时并非有效密钥")
+                continue
+        if cp_verifier is not None:
+            verifier_here = cp_verifier
             try:
-                _, size, root = note.open_checkpoint(cp.note, verifier, origin())
+                _, size, root = note.open_checkpoint(cp.note, verifier_here, origin())
             except note.NoteError as exc:
                 result.fail(None, f"{label}签名无效：{exc}")
                 continue
@@ -504,9 +486,12 @@ def audit(extra_checkpoints=(), batch: int = 5000) -> AuditResult:
         signed.append((cp.tree_size, bytes.fromhex(cp.root_hash), label))
     for text in extra_checkpoints:
         try:
-            if verifier is None:
-                raise note.NoteError("没有可用的公钥")
-            _, size, root = note.open_checkpoint(text, verifier, origin())
+            candidates = [note.Verifier.from_string(row.verifier_key) for row in key_rows] or \
+                ([verifier] if verifier else [])
+            ext_verifier = _note_signer_among(text, candidates)
+            if ext_verifier is None:
+                raise note.NoteError("不是由本台账的任何密钥签名")
+            _, size, root = note.open_checkpoint(text, ext_verifier, origin())
         except note.NoteError as exc:
             result.fail(None, f"外部检查点无法验证：{exc}")
             continue

@@ -109,6 +109,48 @@ def sha256_file(path) -> str:
     return h.hexdigest()
 
 
+def follow_rotations(trusted: list, statements: list, origin, report=print):
+    """Extend the trusted keys along key rotation statements (app.ledger.keys): a statement signed by a
+    trusted key and by the new key makes the new key trusted from the statement's size on, and limits the
+    old key to trees up to that size. Returns (trusted keys, {verifier key: (min size, max size)})."""
+    trusted = list(trusted)
+    limits = {}
+    pending = list(statements)
+    progress = True
+    while pending and progress:
+        progress = False
+        for statement in list(pending):
+            try:
+                text, _ = note.split_note(statement)
+                lines = text.rstrip("\n").split("\n")
+                fields = dict(line.split(" ", 1) for line in lines[2:])
+                if lines[0] != "sanxiang-ledger-key-rotation/1" or (origin and lines[1] != origin):
+                    raise note.NoteError("not a rotation statement of this log")
+                old = note.Verifier.from_string(fields["old"])
+                new = note.Verifier.from_string(fields["new"])
+                size = int(fields["size"])
+            except (note.NoteError, KeyError, ValueError):
+                pending.remove(statement)
+                continue
+            if not any(k.to_string() == old.to_string() for k in trusted):
+                continue
+            pending.remove(statement)
+            try:
+                note.open_note(statement, old)
+                note.open_note(statement, new)
+            except note.NoteError as exc:
+                raise CheckFailed("key", f"key rotation statement at size {size}: {exc}") from None
+            low, _ = limits.get(old.to_string(), (0, None))
+            limits[old.to_string()] = (low, size)
+            if not any(k.to_string() == new.to_string() for k in trusted):
+                trusted.append(new)
+                limits[new.to_string()] = (size, None)
+            report(f"[OK] key rotation at size {size}: {old.fingerprint} handed over to {new.fingerprint}, "
+                   f"signed by both")
+            progress = True
+    return trusted, limits
+
+
 def verify_bundle(bundle: dict, *, file_path=None, verifier=None, known_keys=None, old_checkpoint=None,
                   consistency=None, report=print) -> bool:
     """Run every check; report(line) is told of each success. Raises CheckFailed on the first failure.
@@ -157,7 +199,10 @@ def verify_bundle(bundle: dict, *, file_path=None, verifier=None, known_keys=Non
     if verifier is not None:
         trusted.insert(0, verifier)
     signer_known = bool(trusted)
+    limits = {}
     if trusted:
+        trusted, limits = follow_rotations(trusted, bundle.get("key_rotations") or [], bundle.get("origin"),
+                                           report)
         verifier = _signer_among(signed, trusted)
         if verifier is None:
             claimed = bundle.get("verifier_key", "")
@@ -182,6 +227,11 @@ def verify_bundle(bundle: dict, *, file_path=None, verifier=None, known_keys=Non
         raise CheckFailed("checkpoint", f"checkpoint: {exc}") from None
     if size != tree_size:
         raise CheckFailed("checkpoint", f"checkpoint: signs size {size}, the bundle says {tree_size}")
+    low, high = limits.get(verifier.to_string(), (0, None))
+    if size < low or (high is not None and size > high):
+        raise CheckFailed("checkpoint", f"checkpoint: signed by {verifier.name}+{verifier.key_hash:08x}, which "
+                                        f"signs only trees of size {low} to {high if high is not None else '…'}; "
+                                        f"this one has {size} (a retired key signing new trees)")
     mark = "OK" if signer_known else "??"
     report(f"[{mark}] checkpoint signed by {verifier.name}+{verifier.key_hash:08x}: size {size}, "
            f"root {base64.b64encode(root).decode()}" + ("" if signer_known else " (signer unknown)"))

@@ -64,7 +64,27 @@ def key():
     import base64
 
     return _text(f"{signer.verifier_key()}\n"
-                 f"ed25519 {base64.b64encode(signer.public_key).decode()}\n")
+                 f"ed25519 {base64.b64encode(signer.public_key).decode()}\n"
+                 f"fingerprint {signer.verifier().fingerprint}\n")
+
+
+@bp.get("/keys")
+def keys_text():
+    """Every signing key the log has had, with its validity (tree sizes and times), then the rotation
+    statements. Each key line starts with the verifier key, so the text can be saved as a known-keys file
+    (trust it only after comparing the fingerprints with a copy from outside this server)."""
+    from app.ledger import keys
+
+    lines = [f"# signing keys of {services.origin()}: verifier key, fingerprint, tree sizes, validity"]
+    for item in keys.public_history():
+        sizes = f"{item['from_size']}..{item['until_size'] if item['until_size'] is not None else ''}"
+        lines.append(f"{item['verifier_key']} {item['fingerprint']} sizes={sizes} from={item['valid_from']}"
+                     f" until={item['valid_until'] or 'current'}")
+    body = "\n".join(lines) + "\n"
+    for statement in keys.statements():
+        body += "\n# rotation statement (signed by the old key, then the new one)\n" + \
+            "".join(f"# {line}\n" for line in statement.rstrip("\n").split("\n"))
+    return _text(body)
 
 
 @bp.get("/consistency")
@@ -90,8 +110,16 @@ def api_key():
     import base64
 
     return jsonify({"verifier_key": signer.verifier_key(), "name": signer.name,
+                    "fingerprint": signer.verifier().fingerprint,
                     "key_hash": f"{signer.key_hash:08x}", "algorithm": "ed25519",
                     "public_key": base64.b64encode(signer.public_key).decode()})
+
+
+@public_api.get("/keys")
+def api_keys():
+    from app.ledger import keys
+
+    return jsonify({"origin": services.origin(), "keys": keys.public_history()})
 
 
 @public_api.get("/consistency")

@@ -74,14 +74,21 @@ def test_keygen_refuses_to_overwrite_and_writes_private_file(ledger, tmp_path):
         r = runner.invoke(args=["ledger", "keygen"])
         assert r.exit_code == 0, r.output
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-        vkey = r.output.strip().splitlines()[-1]
+        vkey = r.output.strip().splitlines()[-2]
+        assert r.output.strip().splitlines()[-1] == "fingerprint " + note.Verifier.from_string(vkey).fingerprint
         assert note.Signer.from_string(path.read_text()).verifier_key() == vkey
         r = runner.invoke(args=["ledger", "keygen"])
         assert r.exit_code == 1
         assert note.Signer.from_string(path.read_text()).verifier_key() == vkey
         r = runner.invoke(args=["ledger", "keygen", "--force"])
         assert r.exit_code == 0
-        assert note.Signer.from_string(path.read_text()).verifier_key() != vkey
+        replaced = note.Signer.from_string(path.read_text()).verifier_key()
+        assert replaced != vkey
+        # once the key has signed, only a rotation may replace it (old checkpoints must stay verifiable)
+        assert runner.invoke(args=["ledger", "checkpoint"]).exit_code == 0
+        r = runner.invoke(args=["ledger", "keygen", "--force"])
+        assert r.exit_code == 1 and "ledger_key_rotation_required" in r.output
+        assert note.Signer.from_string(path.read_text()).verifier_key() == replaced
     finally:
         ledger.config["LEDGER_KEY_PATH"] = saved
 

@@ -66,6 +66,7 @@ declare("AAAAAAA",
         "publicity_public.powers", "publicity_public.procedures", "publicity_public.statistics",
         "publicity_public.withdrawals", "recordings_api.tus_options", "web.healthz",
 )
+declare("AAAAAAA", "ledger.keys_text", "ledger_public_api.api_keys")  # ledger key history (issue 18)
 
 # A case and what hangs on it (documents, steps, recordings, review, publication): the agency's staff,
 # supervisors and admins read; another agency's officer does not learn it exists. HTML forms that refuse
