@@ -1,13 +1,13 @@
 """Ledger key history (rotation with validity periods) and witness-cosigned checkpoints.
 
 Revision ID: 0018a_ledger_keys
-Revises: 0007_publicity
+Revises: 0013b_calendar
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0018a_ledger_keys"
-down_revision = "0007_publicity"
+down_revision = "0013b_calendar"
 branch_labels = None
 depends_on = None
 
