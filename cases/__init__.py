@@ -18,6 +18,8 @@ DEFAULTS = {
     "LATE_SURCHARGE_PERCENT": 3,  # APL Art 72
     "CLOSING_WORKING_DAYS": 15,
     "DEADLINE_WARNING_DAYS": 7,  # 超期预警: warn this many days ahead
+    "REMEDY_RECONSIDERATION_DAYS": 60,  # 行政复议法 Art 20
+    "REMEDY_LAWSUIT_MONTHS": 6,  # 行政诉讼法 Art 46
 }
 
 

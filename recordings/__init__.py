@@ -37,6 +37,7 @@ def init_app(app):
 
     setting("RECORDING_UPLOAD_HOURS", 24)  # SPEC §4.2: upload within 24 h (default)
     setting("RECORDING_RETENTION_DAYS", 183)  # SPEC §4.3: at least 6 months (default)
+    setting("CASE_FILE_RETENTION_YEARS", 30)  # archive period after the holds end (国家档案局令第8号, default)
     setting("RECORDING_MAX_BYTES", 64 * 1024 ** 3)
     setting("RECORDING_UPLOAD_EXPIRY_HOURS", 72)  # unfinished resumable uploads are kept this long
     setting("RECORDING_DECODE_MAX_MB", 256)  # full decode check up to this size, packet check above
@@ -58,6 +59,10 @@ def init_app(app):
     add_step_link(app, views.step_links)
     from cases import services as case_services
 
-    if services.release_holds_when_case_ends not in case_services.AFTER_ACTION_HOOKS:
-        case_services.AFTER_ACTION_HOOKS.append(services.release_holds_when_case_ends)
+    from cases import remedy_periods
+    from recordings import retention
+
+    if retention.after_case_action not in case_services.AFTER_ACTION_HOOKS:
+        case_services.AFTER_ACTION_HOOKS.append(retention.after_case_action)
+    remedy_periods.on_remedy_changed(retention.after_remedy_change)
     add_case_panel(app, views.case_panel)

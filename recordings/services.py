@@ -23,7 +23,7 @@ from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, P
 from app.extensions import db
 from app.ledger import services as ledger
 from app.storage import NotFound as StoreNotFound, StorageError, get_store
-from app.timeutil import CHINA, aware, utcnow
+from app.timeutil import CHINA, aware, today_china, utcnow
 from cases import services as case_services
 from cases.models import Case, CaseStatus
 from cases.workflow import OPEN_STATUSES
@@ -253,7 +253,7 @@ def register(stored, *, case, step, meta, actor) -> Recording:
         interruptions=meta.get("interruptions") or [], uploaded_at=uploaded_at,
         uploaded_by_id=actor.id if actor else None, late_reason=meta.get("late_reason"),
         retention_until=now + timedelta(days=cfg("RECORDING_RETENTION_DAYS")),
-        legal_hold=CaseStatus(case.status) in OPEN_STATUSES)
+        legal_hold=_held(case))
     db.session.add(rec)
     db.session.flush()
     entry = ledger.append("recording.registered", f"recording:{rec.id}", {
@@ -276,6 +276,12 @@ def register(stored, *, case, step, meta, actor) -> Recording:
     if rec.legal_hold:
         store.set_legal_hold(rec.original_key, True)
     return rec
+
+
+def _held(case) -> bool:
+    from recordings import retention
+
+    return retention.plan(case, today_china()).hold
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -485,47 +491,14 @@ def scan(*, sample: int | None = None, ids=None, actor=None) -> dict:
 
 
 def sync_holds(*, release=True, apply=True) -> dict:
-    """Legal hold while the case is open (SPEC §4.3); released once it is closed, archived or terminated."""
-    store = get_store()
-    released, applied = [], []
-    rows = db.session.execute(select(Recording, Case.status).join(Case, Case.id == Recording.case_id)).all()
-    for rec, status in rows:
-        is_open = CaseStatus(status) in OPEN_STATUSES
-        if release and rec.legal_hold and not is_open:
-            store.set_legal_hold(rec.original_key, False)
-            rec.legal_hold = False
-            released.append(rec.id)
-        elif apply and not rec.legal_hold and is_open:
-            store.set_legal_hold(rec.original_key, True)
-            rec.legal_hold = True
-            applied.append(rec.id)
-    db.session.flush()
-    if released or applied:
-        ledger.append("recording.holds", "recordings", {"released": released, "applied": applied})
-    return {"released": released, "applied": applied}
+    """Holds and retention of every original brought in line with `recordings.retention` (SPEC §4.3, §15)."""
+    from recordings import retention
 
-
-def release_holds_when_case_ends(case, action, actor, on):
-    """cases.services.AFTER_ACTION_HOOKS: the action that ends a case releases its recordings' legal hold
-    at once (retention stays). `flask recordings holds` remains the safety net for holds that a failed
-    transaction left out of step with the store."""
-    if CaseStatus(case.status) in OPEN_STATUSES:
-        return
-    store = get_store()
-    released = []
-    for rec in db.session.scalars(select(Recording).where(Recording.case_id == case.id,
-                                                          Recording.legal_hold.is_(True))):
-        store.set_legal_hold(rec.original_key, False)
-        rec.legal_hold = False
-        released.append(rec.id)
-    if released:
-        db.session.flush()
-        ledger.append("recording.holds", f"case:{case.id}", {"released": released, "applied": [],
-                                                              "action": action})
+    return retention.sync_all()
 
 
 def release_holds_for_closed_cases() -> list[int]:
-    return sync_holds(apply=False)["released"]
+    return sync_holds()["released"]
 
 
 def is_supervisor(user) -> bool:
