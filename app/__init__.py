@@ -24,6 +24,7 @@ FEATURES = (
     "recordings",
     "review",
     "publicity",
+    "supervision",
     "app.web",
 )
 
@@ -50,12 +51,15 @@ def create_app(config=None):
         app.config["SECRET_KEY"] = _development_secret_key()
     _configure_sqlite(app)
 
-    from app.extensions import api, csrf, db, login_manager, migrate
+    from app.extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
     api.init_app(app)
 
     from app.errors import register_error_handlers

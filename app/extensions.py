@@ -1,4 +1,6 @@
 """Flask extensions, created once here and bound to the app in create_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -27,6 +29,10 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+#: Rate limits on the few public endpoints that write (e.g. the complaint form). No default limit: a route
+#: opts in with @limiter.limit(...). Storage is RATELIMIT_STORAGE_URI (memory:// by default; redis:// in
+#: production so that several workers share the counts).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 class _Api(Api):

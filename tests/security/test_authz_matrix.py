@@ -214,6 +214,47 @@ declare("LDDDHHH",
         "officers.photo",
 )
 
+# Supervision (issue 16). Overview, complaint lists and warnings: supervisors, city-wide admins, heads (what
+# was transferred to them).
+declare("LDDDAAA",
+        "supervision.index", "supervision.complaint_list", "supervision_api.Complaints GET",
+        "supervision_api.ComplaintWarnings",
+)
+
+# The hierarchy: supervisors read it; admins and supervisors not confined below the province shape it.
+declare("LDDDDAA",
+        "supervision.offices", "supervision.office_agencies", "supervision.office_members",
+        "supervision_api.Offices", "supervision_api.OfficeAgencies", "supervision_api.OfficeMembers",
+)
+
+# Entering letters, calls and visits: supervisors only.
+declare("LDDDDAD",
+        "supervision.complaint_new", "supervision_api.Complaints POST",
+)
+
+# One complaint: supervisors in scope and admins read it; staff of the agency complained about do not learn it
+# exists until it is transferred to their head. The HTML action refuses by flash-and-redirect.
+declare("LHHHHAA",
+        "supervision.complaint_detail", "supervision.complaint_act", "supervision_api.ComplaintItem",
+)
+declare("LHHHHAD",
+        "supervision_api.ComplaintAction",
+)
+
+# The public complaint form and status page (no login, CSRF kept, rate-limited); a look-up with a wrong
+# reference or secret is a 404.
+declare("AAAAAAA",
+        "supervision_public.new", "supervision_public.status GET",
+)
+declare("HHHHHHH",
+        "supervision_public.status POST",
+)
+
+# The caller's own agency scope.
+declare("LAAAAAA",
+        "supervision_api.Scope",
+)
+
 # Export request: the case's officers, reviewer and head; supervisors read-only.
 declare("LAHAADD",
         "recordings_api.request_export",
@@ -304,6 +345,10 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
         from app.draws.services import perform_draw
 
         draw = perform_draw("矩阵测试抽取", ["A-1", "A-2", "A-3"], 1, subject="matrix", agency_id=agency_id)
+        from supervision.services import complaints as sup_complaints, hierarchy as sup_hierarchy
+
+        office = sup_hierarchy.create_office(name="吉林省司法厅", level="province", region_code="220000")
+        complaint = sup_complaints.submit({"agency_id": agency_id, "subject": "未出示证件", "content": "矩阵"}).complaint
         checkpoint = create_checkpoint()
         db.session.commit()
         from app.validators import make_credit_code
@@ -315,7 +360,7 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "catalogue_id": catalogue.id, "token_id": token.id, "seq": 0, "tree_size": checkpoint.tree_size,
                "token": bystander.certificates[0].public_token, "year": recent.today.year, "fmt": "json",
                "decision": "approve", "upload_id": "0" * 32,
-               "draw_id": draw.id}
+               "draw_id": draw.id, "office_id": office.id, "complaint_id": complaint.id}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
         officer_b = make_officer(agency_b).user
@@ -347,7 +392,8 @@ def _bearer(app, user_id):
 
 
 ACTION_ARG = {"cases.act": "close", "officers.act": "inspect", "review.act": "take",
-              "cases_api.CaseAction": "close"}
+              "cases_api.CaseAction": "close", "supervision.complaint_act": "accept",
+              "supervision_api.ComplaintAction": "accept"}
 
 
 def _tus_meta(**meta):
@@ -381,6 +427,12 @@ BODIES = {
     "review_api.ReturnIncomplete": lambda ids: {"json": {"missing": ["证据清单"]}},
     "review_api.SupplementRequest": lambda ids: {"json": {"items": ["询问笔录"]}},
     "review_api.Take": lambda ids: {"json": {"declare_no_conflict": True}},
+    "supervision_api.Offices": lambda ids: {"json": {"name": "矩阵省司法厅", "level": "province",
+                                                     "region_code": "220000"}},
+    "supervision_api.OfficeAgencies": lambda ids: {"json": {"agency_id": ids["agency_id"]}},
+    "supervision_api.OfficeMembers": lambda ids: {"json": {"user_id": 1}},
+    "supervision_api.Complaints": lambda ids: {"json": {"agency_id": ids["agency_id"], "subject": "乱收费",
+                                                        "content": "矩阵", "channel": "call"}},
     "publicity_api.Decline": lambda ids: {"json": {"ground": "state_secret", "note": "涉及国家秘密"}},
     "recordings_api.tus_create": lambda ids: {"headers": {
         "Tus-Resumable": "1.0.0", "Upload-Length": "10",

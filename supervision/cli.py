@@ -1,0 +1,167 @@
+"""`flask supervision ...`: the hierarchy, complaints and their warnings, run as a named user (every rule
+applies) or, where marked, as the trusted operator."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.auth.models import Agency, User
+from app.errors import DomainError
+from app.extensions import db
+from app.timeutil import today_china
+from supervision.models.complaints import Complaint
+from supervision.services import complaints, hierarchy
+
+supervision_cli = AppGroup("supervision", help="执法监督：监督机构、投诉举报、整改、责任追究、案卷评查。")
+
+
+def fail(err) -> click.ClickException:
+    db.session.rollback()
+    return click.ClickException(f"{err.code}: {err.message}")
+
+
+def parse_date(value, hint="--on"):
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期格式应为YYYY-MM-DD：{value}", param_hint=hint) from None
+
+
+def user_named(username) -> User | None:
+    if not username:
+        return None
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None:
+        raise click.BadParameter(f"没有用户“{username}”", param_hint="--as")
+    return user
+
+
+def agency_named(text) -> Agency:
+    agency = db.session.scalar(select(Agency).where((Agency.short_name == text) | (Agency.name == text)
+                                                    | (Agency.id == (int(text) if text.isdigit() else -1))))
+    if agency is None:
+        raise click.BadParameter(f"没有执法部门“{text}”")
+    return agency
+
+
+def office_named(text) -> hierarchy.SupervisionOffice:
+    from supervision.models.hierarchy import SupervisionOffice
+
+    office = db.session.scalar(select(SupervisionOffice).where(
+        (SupervisionOffice.name == text) | (SupervisionOffice.id == (int(text) if text.isdigit() else -1))))
+    if office is None:
+        raise click.BadParameter(f"没有执法监督机构“{text}”")
+    return office
+
+
+@supervision_cli.command("office-create")
+@click.argument("name")
+@click.option("--level", type=click.Choice(["province", "city", "county"]), required=True)
+@click.option("--region", "region_code", required=True)
+@click.option("--parent", default=None, help="上级机构名称或编号")
+@click.option("--as", "username", default=None, help="以该用户身份（不填：系统操作员）")
+def office_create(name, level, region_code, parent, username):
+    """设立执法监督机构。"""
+    try:
+        office = hierarchy.create_office(name=name, level=level, region_code=region_code,
+                                         parent=office_named(parent) if parent else None, actor=user_named(username))
+        db.session.commit()
+    except DomainError as err:
+        raise fail(err) from None
+    click.echo(f"office {office.id}: {office.name}")
+
+
+@supervision_cli.command("office-assign")
+@click.argument("office")
+@click.argument("agency")
+@click.option("--as", "username", default=None)
+def office_assign(office, agency, username):
+    """把执法部门划入执法监督机构直接监督。"""
+    try:
+        hierarchy.assign_agency(office_named(office), agency_named(agency), actor=user_named(username))
+        db.session.commit()
+    except DomainError as err:
+        raise fail(err) from None
+    click.echo("ok")
+
+
+@supervision_cli.command("office-member")
+@click.argument("office")
+@click.argument("username")
+@click.option("--as", "actor_name", default=None)
+def office_member(office, username, actor_name):
+    """把执法监督人员加入机构（其查看范围随之限于本级及下级）。"""
+    try:
+        hierarchy.add_member(office_named(office), user_named(username), actor=user_named(actor_name))
+        db.session.commit()
+    except DomainError as err:
+        raise fail(err) from None
+    click.echo("ok")
+
+
+@supervision_cli.command("offices")
+def offices_list():
+    """列出执法监督机构及其所辖执法部门。"""
+    for o in hierarchy.offices():
+        names = "、".join(a.short_name for a in hierarchy.agencies_of(o.id)) or "—"
+        click.echo(f"{o.id}\t{o.name}\t{o.level}\t{o.region_code}\tparent={o.parent_id}\t{names}")
+
+
+@supervision_cli.command("complaint-enter")
+@click.option("--as", "username", required=True)
+@click.option("--channel", type=click.Choice(["letter", "call", "visit"]), default="letter")
+@click.option("--agency", required=True)
+@click.option("--subject", required=True)
+@click.option("--content", required=True)
+@click.option("--name", "complainant_name", default="")
+@click.option("--phone", "complainant_phone", default="")
+@click.option("--received-on", default=None)
+def complaint_enter(username, channel, agency, subject, content, complainant_name, complainant_phone, received_on):
+    """登记来信、来电、来访投诉举报；输出受理编号和查询码（仅此一次）。"""
+    try:
+        receipt = complaints.submit({"agency_id": agency_named(agency).id, "subject": subject, "content": content,
+                                     "complainant_name": complainant_name, "complainant_phone": complainant_phone},
+                                    channel=channel, actor=user_named(username), on=parse_date(received_on, "--received-on"))
+        db.session.commit()
+    except DomainError as err:
+        raise fail(err) from None
+    click.echo(f"{receipt.complaint.reference}\tsecret={receipt.secret}\taccept_due={receipt.complaint.accept_due}")
+
+
+@supervision_cli.command("complaint")
+@click.argument("reference")
+@click.argument("action", type=click.Choice(list(complaints.ACTIONS)))
+@click.option("--as", "username", required=True)
+@click.option("--data", default="{}", help='JSON, e.g. {"reason": "..."} / {"assignee_id": 3} / {"reply": "...", "outcome": "upheld"}')
+def complaint_act(reference, action, username, data):
+    """受理 / 不予受理 / 交办 / 答复 一件投诉举报。"""
+    c = db.session.scalar(select(Complaint).where(Complaint.reference == reference))
+    if c is None:
+        raise click.ClickException(f"not_found: 没有受理编号为{reference}的投诉举报")
+    try:
+        payload = json.loads(data)
+        if not isinstance(payload, dict):
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter("--data 应为JSON对象") from None
+    try:
+        complaints.apply_action(c, action, payload, actor=user_named(username))
+        db.session.commit()
+    except DomainError as err:
+        raise fail(err) from None
+    click.echo(f"{c.reference}\t{c.status}")
+
+
+@supervision_cli.command("warnings")
+@click.option("--as", "username", required=True)
+@click.option("--on", "on", default=None)
+def warnings_cmd(username, on):
+    """超期预警：临近或超过受理、办结期限的投诉举报。"""
+    for w in complaints.warnings(user_named(username), parse_date(on) or today_china()):
+        click.echo(f"{w.complaint.reference}\t{w.what}\t{w.due}\t{w.state}")

@@ -1,0 +1,58 @@
+"""Demo supervision: 吉林省司法厅 → 白山市司法局 → 临江市司法局 with the demo's agencies under 临江, the
+city-wide demo supervisor placed nowhere (sees all), and open and closed complaints."""
+from __future__ import annotations
+
+from app.timeutil import today_china
+from app.web.demo import register_demo
+
+
+@register_demo(90)
+def load_supervision(ctx):
+    from app import calendar
+    from supervision.models.complaints import ComplaintChannel
+    from supervision.services import complaints, hierarchy
+
+    province = hierarchy.create_office(name="吉林省司法厅", level="province", region_code="220000")
+    city = hierarchy.create_office(name="白山市司法局", level="city", region_code="220600", parent=province)
+    county = hierarchy.create_office(name="临江市司法局", level="county", region_code="220681", parent=city)
+    offices = ctx.setdefault("offices", {})
+    offices.update({"province": province, "city": city, "county": county})
+    for agency in ctx.get("agencies", {}).values():
+        hierarchy.assign_agency(county, agency)
+    users = ctx.get("users", {})
+    supervisor = users.get("jiandu")
+    today = today_china()
+    agencies = ctx.get("agencies", {})
+    if not agencies:
+        return
+    cg = agencies.get("cg") or next(iter(agencies.values()))
+    sj = agencies.get("sj") or cg
+    made = ctx.setdefault("complaints", {})
+    # An open complaint received today through the public form.
+    r = complaints.submit({"agency_id": cg.id, "subject": "占道经营执法人员未出示证件",
+                           "content": "某日在建国街，两名执法人员检查摊位时未出示执法证件，态度生硬。",
+                           "complainant_name": "李明", "complainant_phone": "13904350001"},
+                          channel=ComplaintChannel.web)
+    made["open"] = r.complaint
+    # A letter received some working days ago, accepted, assigned and replied (closed).
+    received = calendar.add_working_days(today, -12)
+    r2 = complaints.submit({"agency_id": sj.id, "subject": "罚款决定未告知陈述申辩权利",
+                            "content": "市场监管局对我店作出罚款决定前，未告知我陈述、申辩的权利。",
+                            "complainant_name": "赵丽", "complainant_phone": "13904350002",
+                            "complainant_address": "临江市新市街5号"},
+                           channel=ComplaintChannel.letter, actor=supervisor, on=received)
+    c2 = r2.complaint
+    complaints.accept(c2, note="属于执法监督范围", on=calendar.add_working_days(received, 2), actor=supervisor)
+    complaints.assign(c2, supervisor, on=calendar.add_working_days(received, 3), actor=supervisor)
+    complaints.reply(c2, text_="经调取案卷核查，该局在作出决定前已送达《行政处罚事先告知书》并告知陈述、申辩权利，"
+                               "当事人签收记录在卷。投诉事项不属实。", outcome="not_upheld",
+                     on=calendar.add_working_days(received, 8), actor=supervisor)
+    made["closed"] = c2
+    # A call received and accepted, in handling, its acceptance almost late.
+    received3 = calendar.add_working_days(today, -4)
+    r3 = complaints.submit({"agency_id": cg.id, "subject": "强制拆除前未催告",
+                            "content": "城管局拆除我家门前彩钢棚前未书面催告。", "complainant_name": "王刚",
+                            "complainant_phone": "13904350003", "consent_disclose": True},
+                           channel=ComplaintChannel.call, actor=supervisor, on=received3)
+    complaints.accept(r3.complaint, on=received3, actor=supervisor)
+    made["handling"] = r3.complaint

@@ -1,0 +1,4 @@
+"""Supervision's tables, one module per sub-capability (hierarchy, complaints, ...)."""
+from supervision.models.hierarchy import OfficeAgency, OfficeLevel, OfficeMember, SupervisionOffice  # noqa: F401
+from supervision.models.complaints import (Complaint, ComplaintChannel, ComplaintEvent,  # noqa: F401
+                                           ComplaintOutcome, ComplaintStatus)
