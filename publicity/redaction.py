@@ -13,11 +13,23 @@ and licence plates. Found by knowing the case (`Subject`): the natural-person pa
 addresses, and whatever the officer added by hand. `Subject.keep` lists what is public and must stay
 (officers' names, the agency's phone number, organisations' credit codes).
 
+Numbers are matched on one normalised view of the text (`normalise`): NFKC (full-width digits and
+letters), any Unicode digit, and Chinese numerals (〇一二三四五六七八九, 零, 幺, 两, the financial 壹贰叁…
+and the radio 洞/拐/勾) inside a run of seven or more digits, with every separator between digits removed
+(spaces including U+3000, zero-width and other format characters, dashes of every kind, dots, slashes).
+The masking and the publication gate share it, so what the gate does not see the mask cannot miss either,
+and the other way round. Each normalised character remembers where it came from; a span found in the
+normalised view masks the whole original stretch it came from.
+
+Every step is linear in the length of the text: the patterns are anchored or bounded (an e-mail's local part
+is at most 64 characters and must start a word), and overlapping spans are resolved with sorted intervals.
+
 Health, biometric and location data have no reliable pattern: the officer masks them in the preview by
 adding the words to mask; the head approves the result.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -81,7 +93,8 @@ ID_RE = re.compile(_NOT_ALNUM_BEFORE + r"(\d{17}[\dXxＸｘ]|\d{15})" + _NOT_ALN
 MOBILE_RE = re.compile(r"(?<!\d)(?:(?:\+|＋)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}(?!\d)")
 LANDLINE_RE = re.compile(r"(?<!\d)(?:[(（]0\d{2,3}[)）]\s?|0\d{2,3}[\-－ ]?)[2-9]\d{6,7}(?:[\-－]\d{1,4})?(?!\d)")
 PHONE_CONTEXT_RE = re.compile(r"(?:电话|手机|联系方式|联系电话|Tel|TEL)[：:\s]*(\d[\d\- ]{5,}\d)")
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}"
+                      r"(?:\.[A-Za-z0-9\-]{1,63}){1,8}(?![A-Za-z0-9\-])")
 BANK_RE = re.compile(_NOT_ALNUM_BEFORE + r"\d(?:[ \-]?\d){15,18}" + _NOT_ALNUM_AFTER)
 BANK_CONTEXT_RE = re.compile(r"(?:账号|帐号|账户|帐户|卡号|银行卡)[：:\s]*(\d[\d\- ]{5,}\d)")
 _DATE = r"\d{4}\s*[年.\-/]\s*\d{1,2}\s*(?:[月.\-/]\s*\d{1,2}\s*日?|月)"
@@ -104,6 +117,121 @@ PLATE_RE = re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂�
 def _digits(s: str) -> str:
     return "".join(str(unicodedata.digit(c)) if c.isdigit() else c.upper() for c in s
                    if c.isdigit() or c in "Xx Ｘｘ".strip())
+
+
+# --- the normalised view ----------------------------------------------------------------------------------
+
+#: Chinese numerals as digits: the common ones, the financial (大写) ones, and the radio alphabet's.
+ZH_DIGITS = {
+    "〇": "0", "零": "0", "洞": "0", "一": "1", "幺": "1", "壹": "1", "二": "2", "两": "2", "兩": "2", "贰": "2",
+    "貳": "2", "三": "3", "叁": "3", "參": "3", "四": "4", "肆": "4", "五": "5", "伍": "5", "六": "6", "陆": "6",
+    "陸": "6", "七": "7", "拐": "7", "柒": "7", "八": "8", "捌": "8", "九": "9", "勾": "9", "玖": "9",
+}
+#: Written between the digits of one number: dots, slashes and the like (besides every space, dash and
+#: format character, which are found by their Unicode category).
+_SEPARATOR_CHARS = frozenset(".．。·・•‧∙⋅/／\\＼_＿~～|｜'’\u2212\ufe63\u2043")
+#: A run with fewer digits than this is no ID, phone or bank number (the shortest, a landline, has 7).
+MIN_NUMBER_DIGITS = 7
+
+
+def _is_separator(c: str) -> bool:
+    if c in _SEPARATOR_CHARS or c.isspace():
+        return True
+    cat = unicodedata.category(c)
+    return cat in ("Zs", "Zl", "Zp", "Cf", "Pd")
+
+
+def _digit_of(c: str) -> str | None:
+    d = unicodedata.digit(c, None)
+    if d is not None:
+        return str(d)
+    return ZH_DIGITS.get(c)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """`text` with numbers written plainly; character i of it came from original[starts[i]:ends[i]]."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+
+def normalise(original: str) -> Normalised:
+    """The one normalisation every number pattern runs on, for masking and for the publication gate alike.
+
+    Outside numbers, each character is NFKC-normalised (full-width letters and brackets become ASCII). A run
+    of digits — any Unicode digit, or a Chinese numeral — with only separators between them becomes plain
+    ASCII digits without the separators when it holds at least MIN_NUMBER_DIGITS digits (so that 一 in a
+    name or 2024-05-01 stays as it is); an X right after such a run (an ID number's check character) is kept.
+    One pass, linear in the length of the text."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    n = len(original)
+    i = 0
+    while i < n:
+        c = original[i]
+        if _digit_of(c) is None:
+            for piece in unicodedata.normalize("NFKC", c) or c:
+                out.append(piece)
+                starts.append(i)
+                ends.append(i + 1)
+            i += 1
+            continue
+        # A run: digits, and separators that have a digit after them.
+        digits: list[tuple[str, int]] = []
+        j = i
+        last_end = i
+        while j < n:
+            d = _digit_of(original[j])
+            if d is not None:
+                digits.append((d, j))
+                j += 1
+                last_end = j
+                continue
+            k = j
+            while k < n and _is_separator(original[k]):
+                k += 1
+            if k > j and k < n and _digit_of(original[k]) is not None:
+                j = k
+                continue
+            # An ID number's check character, possibly behind a separator.
+            if k < n and original[k] in "XxＸｘ" and (k + 1 >= n or not original[k + 1].isalnum()):
+                digits.append(("X", k))
+                last_end = k + 1
+            break
+        if len(digits) >= MIN_NUMBER_DIGITS:
+            for d, pos in digits:
+                out.append(d)
+                starts.append(pos)
+                ends.append(pos + 1)
+            i = last_end
+        else:
+            # Too short to be a number that matters: the characters as they are (NFKC'd), Chinese numerals
+            # untouched.
+            end = digits[-1][1] + 1
+            for pos in range(i, end):
+                ch = original[pos]
+                if ch in ZH_DIGITS:
+                    out.append(ch)
+                    starts.append(pos)
+                    ends.append(pos + 1)
+                    continue
+                for piece in unicodedata.normalize("NFKC", ch) or ch:
+                    out.append(piece)
+                    starts.append(pos)
+                    ends.append(pos + 1)
+            i = end
+    return Normalised("".join(out), starts, ends)
+
+
+def plain(text: str) -> str:
+    """The normalised text alone (tests, and whoever compares numbers written differently)."""
+    return normalise(text).text
 
 
 def is_id_number_like(s: str) -> bool:
@@ -147,31 +275,79 @@ def _term_spans(text, terms, kind, replace):
             start = text.find(term, start + len(term))
 
 
+def _number_spans(view: Normalised):
+    """(priority, Span) of the blocking patterns, found in the normalised view, in original coordinates."""
+    t = view.text
+
+    def span(start, end, kind, replacement):
+        a, b = view.original_span(start, end)
+        return Span(a, b, kind, replacement)
+
+    for m in ID_RE.finditer(t):
+        if is_id_number_like(m.group(1)):
+            yield 0, span(m.start(1), m.end(1), "id_number", mask_id_number(_digits(m.group(1))))
+    for m in BANK_RE.finditer(t):
+        if is_valid_credit_code(_digits(m.group())):
+            continue
+        yield 1, span(m.start(), m.end(), "bank_account", _mask_digits(m.group(), 0, 4))
+    for m in MOBILE_RE.finditer(t):
+        keep = 5 if len(_digits(m.group())) == 13 else 3  # +86 138****5678
+        yield 1, span(m.start(), m.end(), "phone", _mask_digits(m.group(), keep, 4))
+    for m in LANDLINE_RE.finditer(t):
+        yield 2, span(m.start(), m.end(), "phone", _mask_digits(m.group(), 0, 4))
+    for m in PHONE_CONTEXT_RE.finditer(t):
+        yield 3, span(m.start(1), m.end(1), "phone", _mask_digits(m.group(1), 0, 4))
+    for m in BANK_CONTEXT_RE.finditer(t):
+        yield 3, span(m.start(1), m.end(1), "bank_account", _mask_digits(m.group(1), 0, 4))
+
+
+def _keep_intervals(text: str, view: Normalised, keep: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the public values stand, found as written and as normalised (an agency phone written
+    0439-5212345 in the settings and 0439 521 2345 in the text is the same phone)."""
+    out = [(s.start, s.end) for s in _term_spans(text, keep, "keep", lambda t: t)]
+    plain_keep = tuple(plain(k) for k in keep if k)
+    for s in _term_spans(view.text, plain_keep, "keep", lambda t: t):
+        out.append(view.original_span(s.start, s.end))
+    return _merge(out)
+
+
+def _merge(intervals):
+    merged: list[list[int]] = []
+    for a, b in sorted(intervals):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+class _Intervals:
+    """Disjoint chosen spans, sorted by start: overlap test and insertion by bisection."""
+
+    def __init__(self):
+        self.starts: list[int] = []
+        self.spans: list[Span] = []
+
+    def overlaps(self, span: Span) -> bool:
+        i = bisect.bisect_left(self.starts, span.end)  # spans starting before span.end
+        return i > 0 and self.spans[i - 1].end > span.start
+
+    def add(self, span: Span):
+        i = bisect.bisect_left(self.starts, span.start)
+        self.starts.insert(i, span.start)
+        self.spans.insert(i, span)
+
+
 def find_spans(text: str, subject: Subject | None = None, options: Options | None = None) -> list[Span]:
     """Every part of `text` to mask, non-overlapping, in order."""
     subject = subject or Subject()
     options = options or Options()
-    found: list[tuple[int, Span]] = []  # (priority, span): lower priority number wins an overlap
+    view = normalise(text)
+    found: list[tuple[int, Span]] = list(_number_spans(view))  # (priority, span): lower number wins
 
     def add(priority, span):
         found.append((priority, span))
 
-    for m in ID_RE.finditer(text):
-        if is_id_number_like(m.group(1)):
-            add(0, Span(m.start(1), m.end(1), "id_number", mask_id_number(_digits(m.group(1)))))
-    for m in BANK_RE.finditer(text):
-        if is_valid_credit_code(_digits(m.group())):
-            continue
-        add(1, Span(m.start(), m.end(), "bank_account", _mask_digits(m.group(), 0, 4)))
-    for m in MOBILE_RE.finditer(text):
-        keep = 5 if len(_digits(m.group())) == 13 else 3  # +86 138****5678
-        add(1, Span(m.start(), m.end(), "phone", _mask_digits(m.group(), keep, 4)))
-    for m in LANDLINE_RE.finditer(text):
-        add(2, Span(m.start(), m.end(), "phone", _mask_digits(m.group(), 0, 4)))
-    for m in PHONE_CONTEXT_RE.finditer(text):
-        add(3, Span(m.start(1), m.end(1), "phone", _mask_digits(m.group(1), 0, 4)))
-    for m in BANK_CONTEXT_RE.finditer(text):
-        add(3, Span(m.start(1), m.end(1), "bank_account", _mask_digits(m.group(1), 0, 4)))
     for m in EMAIL_RE.finditer(text):
         local, _, domain = m.group().partition("@")
         add(1, Span(m.start(), m.end(), "email", local[:1] + "***@" + domain))
@@ -196,19 +372,19 @@ def find_spans(text: str, subject: Subject | None = None, options: Options | Non
     for span in _term_spans(text, subject.extra_terms, "term", lambda t: "*" * len(t)):
         add(0, span)
 
-    keep = [(s.start, s.end) for s in _term_spans(text, subject.keep, "keep", lambda t: t)]
+    keep = _keep_intervals(text, view, tuple(subject.keep))
+    keep_starts = [a for a, _ in keep]
 
     def kept(span):
-        return any(a <= span.start and span.end <= b for a, b in keep)
+        i = bisect.bisect_right(keep_starts, span.start) - 1
+        return i >= 0 and span.end <= keep[i][1]
 
-    chosen: list[Span] = []
+    chosen = _Intervals()
     for _, span in sorted(found, key=lambda ps: (ps[0], ps[1].start, -(ps[1].end - ps[1].start))):
-        if kept(span):
+        if kept(span) or chosen.overlaps(span):
             continue
-        if any(span.start < c.end and c.start < span.end for c in chosen):
-            continue
-        chosen.append(span)
-    return sorted(chosen, key=lambda s: s.start)
+        chosen.add(span)
+    return chosen.spans
 
 
 def redact(text: str, subject: Subject | None = None, options: Options | None = None) -> Redacted:
