@@ -5,9 +5,11 @@ What this feature owns:
 - ingest: a resumable upload (tus 1.0.0: core + creation, checksum, termination, expiration) at
   /api/recordings/uploads, used by the browser page and by field devices, and a single-request upload
   (POST /api/recordings, raw body ≤ MAX_CONTENT_LENGTH). Bytes stream to the object store, which hashes them;
-  they are never held whole in memory, never copied to a temporary file on the app server. A resumable
-  upload keeps each received chunk as a staged part in the store itself (see `recordings.uploads`);
-- validation (`recordings.media`): ffprobe and a packet/decode check on the stored object in place; empty,
+  they are never held whole in memory. A resumable upload keeps each received chunk as a staged part in the
+  store itself (see `recordings.uploads`);
+- validation (`recordings.media`): ffprobe and a packet/decode check on a local file (the filesystem blob,
+  or a private temporary copy of an S3 object: ffmpeg never reads a URL), allow-listed containers only,
+  size limits before decoding, kernel limits on the ffmpeg process; empty,
   non-media and truncated files are refused (422: empty_file, not_media, truncated_media, sha256_mismatch)
   and removed — nothing is registered;
 - registration (`recordings.services`): metadata (device, officers' certificate numbers, times, location,
@@ -44,6 +46,10 @@ def init_app(app):
     setting("RECORDING_JOBS", "thread")  # thread | worker | off
     setting("RECORDING_JOB_THREADS", 1)
     setting("RECORDING_JOB_LEASE_MINUTES", 60)
+    from recordings.media import DEFAULTS
+
+    for name, default in DEFAULTS.items():  # size limits, ffmpeg memory and timeouts (recordings.media)
+        setting(name, default)
 
     guards.HOOKS["recording"] = services.step_has_recording
     app.register_blueprint(views.bp)

@@ -112,37 +112,39 @@ def run_pending(app=None, limit=None) -> int:
 def make_derivatives(rec) -> list[RecordingDerivative]:
     """Thumbnail (video) and proxy: made from the stored original, stored with their own hash, ledgered."""
     store = get_store()
-    source = media.source_for(store, rec.original_key, rec.original_version_id)
+    demuxer = media.demuxer_for(rec.probe)
     made = []
     wanted = ([DerivativeKind.thumbnail] if rec.is_video else []) + [DerivativeKind.proxy]
     base = rec.original_key.rsplit("/", 1)[0]
-    for kind in wanted:
-        if rec.derivative(kind) is not None:
-            continue
-        # ffmpeg needs a seekable output for +faststart: a temporary file of the (small) derived copy.
-        with tempfile.TemporaryDirectory(prefix="sanxiang-deriv-") as tmp:
-            if kind == DerivativeKind.thumbnail:
-                out, content_type, ext = os.path.join(tmp, "t.jpg"), "image/jpeg", "jpg"
-                media.make_thumbnail(source, out, rec.duration_seconds)
-            else:
-                ext = "mp4" if rec.is_video else "m4a"
-                out, content_type = os.path.join(tmp, "p." + ext), ("video/mp4" if rec.is_video else "audio/mp4")
-                media.make_proxy(source, out, video=rec.is_video)
-            with open(out, "rb") as fh:
-                stored = store.put(fh, key=f"{base}/{kind.value}-{os.urandom(4).hex()}.{ext}",
-                                   content_type=content_type,
-                                   metadata={"recording-id": str(rec.id), "derived-from": rec.original_key,
-                                             "original-sha256": rec.sha256})
-        d = RecordingDerivative(recording_id=rec.id, kind=kind.value, key=stored.key, sha256=stored.sha256,
-                                size=stored.size, content_type=content_type, created_at=utcnow())
-        db.session.add(d)
-        db.session.flush()
-        d.ledger_seq = ledger.append("recording.derivative", f"recording:{rec.id}", {
-            "recording_id": rec.id, "kind": kind.value, "sha256": stored.sha256, "size": stored.size,
-            "storage_key": stored.key, "original_sha256": rec.sha256, "original_key": rec.original_key}).seq
-        db.session.commit()
-        db.session.refresh(rec)
-        made.append(d)
+    # One local copy for both (S3: a private temporary file; ffmpeg never reads a URL).
+    with media.local_source(store, rec.original_key, rec.original_version_id) as source:
+        for kind in wanted:
+            if rec.derivative(kind) is not None:
+                continue
+            # ffmpeg needs a seekable output for +faststart: a temporary file of the (small) derived copy.
+            with tempfile.TemporaryDirectory(prefix="sanxiang-deriv-") as tmp:
+                if kind == DerivativeKind.thumbnail:
+                    out, content_type, ext = os.path.join(tmp, "t.jpg"), "image/jpeg", "jpg"
+                    media.make_thumbnail(source, out, rec.duration_seconds, demuxer=demuxer)
+                else:
+                    ext = "mp4" if rec.is_video else "m4a"
+                    out, content_type = os.path.join(tmp, "p." + ext), ("video/mp4" if rec.is_video else "audio/mp4")
+                    media.make_proxy(source, out, video=rec.is_video, demuxer=demuxer)
+                with open(out, "rb") as fh:
+                    stored = store.put(fh, key=f"{base}/{kind.value}-{os.urandom(4).hex()}.{ext}",
+                                       content_type=content_type,
+                                       metadata={"recording-id": str(rec.id), "derived-from": rec.original_key,
+                                                 "original-sha256": rec.sha256})
+            d = RecordingDerivative(recording_id=rec.id, kind=kind.value, key=stored.key, sha256=stored.sha256,
+                                    size=stored.size, content_type=content_type, created_at=utcnow())
+            db.session.add(d)
+            db.session.flush()
+            d.ledger_seq = ledger.append("recording.derivative", f"recording:{rec.id}", {
+                "recording_id": rec.id, "kind": kind.value, "sha256": stored.sha256, "size": stored.size,
+                "storage_key": stored.key, "original_sha256": rec.sha256, "original_key": rec.original_key}).seq
+            db.session.commit()
+            db.session.refresh(rec)
+            made.append(d)
     return made
 
 

@@ -229,10 +229,10 @@ def register(stored, *, case, step, meta, actor) -> Recording:
     store = get_store()
     if stored.size == 0:
         raise media.empty_file()
-    source = media.source_for(store, stored.key, stored.version_id)
-    info = media.probe(source)
-    present = media.check_complete(source, info, size=stored.size,
-                                   decode_max_bytes=cfg("RECORDING_DECODE_MAX_MB") * 1024 * 1024)
+    with media.local_source(store, stored.key, stored.version_id) as source:
+        info = media.probe(source)
+        present = media.check_complete(source, info, size=stored.size,
+                                       decode_max_bytes=cfg("RECORDING_DECODE_MAX_MB") * 1024 * 1024)
     info["duration_present"] = present
     duration = info.get("duration") or present or 0.0
     started = _parse_time(meta.get("started_at"), "started_at") or _parse_time(info.get("creation_time"),
