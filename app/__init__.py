@@ -24,6 +24,7 @@ FEATURES = (
     "recordings",
     "review",
     "publicity",
+    "remedies",
     "supervision",
     "app.web",
 )

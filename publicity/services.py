@@ -461,6 +461,31 @@ def request_withdrawal(pub, *, reason, note, event_on: date, actor) -> Publicati
     return pub
 
 
+def require_withdrawal(pub, *, reason, note, event_on: date, source: str) -> Publication:
+    """A higher feature recorded that the decision was altered, revoked, confirmed illegal or invalid (e.g.
+    an effective reconsideration decision or judgement, SPEC §15): the publication owes a withdrawal within
+    3 working days of `event_on` (SPEC §3, G118). No user check here: the caller's service checked who
+    recorded the legal fact; the head still withdraws (alerts run until it is done). `source` names the
+    record that set it off, e.g. "remedy:12". A publication that is not public is left as it is."""
+    if pub.status != PublicationStatus.published.value:
+        return pub
+    try:
+        reason = WithdrawalReason(reason)
+    except ValueError:
+        raise InvalidInput("撤下理由应为决定被变更、撤销、确认违法或确认无效之一") from None
+    if event_on is None or event_on < pub.decided_on:
+        raise InvalidInput("决定被变更、撤销或确认违法、无效的日期不得早于决定日期")
+    pub.withdrawal_reason = reason.value
+    pub.withdrawal_note = (note or "").strip() or WITHDRAWAL_LABELS[reason]
+    pub.withdrawal_event_on = event_on
+    pub.withdrawal_due_on = withdrawal_due(event_on, pub.agency_id)
+    db.session.flush()
+    _ledger("publication.withdrawal_required", pub, {
+        "reason": reason.value, "note": pub.withdrawal_note, "event_on": event_on,
+        "due_on": pub.withdrawal_due_on, "source": source})
+    return pub
+
+
 def withdraw(pub, *, actor, reason=None, note=None, event_on: date | None = None,
              on: date | None = None) -> Publication:
     """The head withdraws a published decision; its reason stays on the public site."""

@@ -261,6 +261,23 @@ declare("LAHAADD",
 )
 
 
+# Remedies (复议/诉讼): lists and rates for any staff (limited to what they see); a remedy and its case's
+# remedies read by the agency's staff and supervisors; recorded by the agency's officers, reviewers and
+# head (supervisors read-only).
+declare("LAAAAAA",
+        "remedies.index", "remedies.rates", "remedies_api.Rates", "remedies_api.Remedies",
+)
+declare("LAHAAAA",
+        "remedies.case_remedies GET", "remedies.detail", "remedies.document", "remedies_api.CaseRemedies GET",
+        "remedies_api.DocumentFile", "remedies_api.RemedyItem",
+)
+declare("LAHAADD",
+        "remedies.case_remedies POST", "remedies.effective", "remedies.extension", "remedies.hearing",
+        "remedies.outcome", "remedies.progress", "remedies.upload", "remedies_api.CaseRemedies POST",
+        "remedies_api.Documents", "remedies_api.Effective", "remedies_api.Extension", "remedies_api.Hearings",
+        "remedies_api.Outcome", "remedies_api.Progress",
+)
+
 PROBE = os.environ.get("AUTHZ_PROBE")  # set to print the observed table (for writing this one)
 
 
@@ -349,6 +366,12 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
 
         office = sup_hierarchy.create_office(name="吉林省司法厅", level="province", region_code="220000")
         complaint = sup_complaints.submit({"agency_id": agency_id, "subject": "未出示证件", "content": "矩阵"}).complaint
+        from remedies import services as remedy_services
+
+        remedy = remedy_services.file_remedy(case, {"kind": "lawsuit", "body": "临江市人民法院",
+                                                    "applied_on": case.decided_on.isoformat()}, actor=officer)
+        remedy_doc = remedy_services.add_document(remedy, title="起诉状", filename="complaint.pdf",
+                                                  data=b"%PDF-1.4 matrix", actor=officer)
         checkpoint = create_checkpoint()
         db.session.commit()
         from app.validators import make_credit_code
@@ -360,7 +383,8 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "catalogue_id": catalogue.id, "token_id": token.id, "seq": 0, "tree_size": checkpoint.tree_size,
                "token": bystander.certificates[0].public_token, "year": recent.today.year, "fmt": "json",
                "decision": "approve", "upload_id": "0" * 32,
-               "draw_id": draw.id, "office_id": office.id, "complaint_id": complaint.id}
+               "draw_id": draw.id, "office_id": office.id, "complaint_id": complaint.id,
+               "remedy_id": remedy.id, "doc_id": remedy_doc.id, "today": case.decided_on.isoformat()}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
         officer_b = make_officer(agency_b).user
@@ -433,6 +457,13 @@ BODIES = {
     "supervision_api.OfficeMembers": lambda ids: {"json": {"user_id": 1}},
     "supervision_api.Complaints": lambda ids: {"json": {"agency_id": ids["agency_id"], "subject": "乱收费",
                                                         "content": "矩阵", "channel": "call"}},
+    "remedies_api.CaseRemedies": lambda ids: {"json": {"kind": "reconsideration", "body": "临江市人民政府",
+                                                       "applied_on": ids["today"]}},
+    "remedies_api.Extension": lambda ids: {"json": {"on": ids["today"], "reason": "案情复杂"}},
+    "remedies_api.Outcome": lambda ids: {"json": {"outcome": "reject_claims", "decided_on": ids["today"]}},
+    "remedies_api.Effective": lambda ids: {"json": {"on": ids["today"]}},
+    "remedies_api.Hearings": lambda ids: {"json": {"held_on": ids["today"], "representatives": "王局长",
+                                                   "head_appeared": True, "head_name": "王局长"}},
     "publicity_api.Decline": lambda ids: {"json": {"ground": "state_secret", "note": "涉及国家秘密"}},
     "recordings_api.tus_create": lambda ids: {"headers": {
         "Tus-Resumable": "1.0.0", "Upload-Length": "10",

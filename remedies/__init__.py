@@ -1,0 +1,36 @@
+"""Remedies (行政复议, 行政诉讼, SPEC §15): reconsiderations and lawsuits against a case's decision, their
+hearings and documents, deadlines and warnings, the effects of an effective outcome on the publication,
+the execution and the evidence hold, and the rates per agency and year.
+
+`remedies` stands above `cases`, `recordings` and `publicity`: it calls their services; none imports it.
+"""
+
+
+def init_app(app):
+    from app.extensions import api as rest_api
+    from app.web.views import add_home_panel, add_nav_item
+    from remedies import api, cli, demo, models, views  # noqa: F401 (demo registers its loader)
+    from remedies.permissions import can_view_remedies
+
+    app.config.setdefault("REMEDY_WARN_DAYS", 5)
+    # Targets for the rates (SPEC §15: the seed city reports 10% / 14% correction and 90% appearance).
+    app.config.setdefault("REMEDY_TARGET_RECONSIDERATION_CORRECTION", 0.10)
+    app.config.setdefault("REMEDY_TARGET_LAWSUIT_LOSS", 0.14)
+    app.config.setdefault("REMEDY_TARGET_HEAD_APPEARANCE", 0.90)
+    app.config.setdefault("REMEDY_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+    app.register_blueprint(views.bp)
+    rest_api.register_blueprint(api.blp)
+    app.cli.add_command(cli.remedies_cli)
+    add_home_panel(app, views.alerts_panel)
+    add_nav_item(app, "复议诉讼", "remedies.index", can_view_remedies)
+    _install_hold_keeper()
+
+
+def _install_hold_keeper():
+    """Evidence stays on hold until the remedy is final (SPEC §15): recordings asks its HOLD_KEEPERS."""
+    from recordings import services as rec_services
+    from remedies.queries import case_ids_with_pending_remedies
+
+    keepers = getattr(rec_services, "HOLD_KEEPERS", None)
+    if keepers is not None and case_ids_with_pending_remedies not in keepers:
+        keepers.append(case_ids_with_pending_remedies)

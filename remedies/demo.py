@@ -1,0 +1,1 @@
+"""Demo remedies: filled in by `load_remedies` below."""

@@ -1,0 +1,190 @@
+"""Reads of remedies, already limited to what the user may see; deadline warnings; rates per agency/year."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import extract, false, select
+
+from app.auth.models import Agency, Role
+from app.auth.permissions import has_role, is_citywide
+from app.extensions import db
+from remedies import rules
+from remedies.models import Remedy, RemedyHearing
+
+EVERYONE = object()  #: the trusted operator of the CLI
+
+
+def _agency_clause(user, column):
+    if user is EVERYONE:
+        return None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if has_role(user, Role.supervisor) or is_citywide(user):
+        return None
+    if user.agency_id is None:
+        return false()
+    return column == user.agency_id
+
+
+def rate_agency_ids(user):
+    """Agencies whose rates the user sees: None = all (supervisors, city-wide admins), else their own."""
+    if user is EVERYONE or has_role(user, Role.supervisor) or is_citywide(user):
+        return None
+    return [user.agency_id] if getattr(user, "agency_id", None) else []
+
+
+def visible_remedies(user, *, case_id=None, kind=None, pending=None):
+    stmt = select(Remedy).order_by(Remedy.applied_on.desc(), Remedy.id.desc())
+    clause = _agency_clause(user, Remedy.agency_id)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    if case_id is not None:
+        stmt = stmt.where(Remedy.case_id == case_id)
+    if kind:
+        stmt = stmt.where(Remedy.kind == kind)
+    if pending:
+        stmt = stmt.where(Remedy.effective_on.is_(None))
+    return stmt
+
+
+def case_ids_with_pending_remedies() -> set[int]:
+    """recordings.HOLD_KEEPERS: cases whose evidence stays on hold (SPEC §15)."""
+    from remedies.services import is_pending
+
+    rows = db.session.scalars(select(Remedy).where(Remedy.effective_on.is_(None))).all()
+    return {r.case_id for r in rows if is_pending(r)}
+
+
+@dataclass
+class Warning:
+    level: str  #: "overdue" or "due_soon"
+    message: str
+    remedy_id: int
+    due_on: date
+
+
+def warnings(user, today: date, warn_days: int) -> list[Warning]:
+    """答复/答辩 and decision deadlines overdue or due within `warn_days` (SPEC §15)."""
+    soon = today + timedelta(days=warn_days)
+    out = []
+    for r in db.session.scalars(visible_remedies(user, pending=True)).all():
+        if r.answer_due and r.answered_on is None and r.answer_due <= soon:
+            basis = "行政复议法第四十八条" if r.kind == "reconsideration" else "行政诉讼法第六十七条"
+            late = r.answer_due < today
+            out.append(Warning("overdue" if late else "due_soon",
+                               f"{r.agency.short_name} {r.kind_label} {r.case_number or r.body}："
+                               f"应于{r.answer_due:%Y-%m-%d}前提交{'书面答复' if r.kind == 'reconsideration' else '答辩状和证据'}"
+                               f"（{basis}）" + ("，已逾期" if late else ""), r.id, r.answer_due))
+        if r.outcome is None and r.decision_due and r.decision_due <= soon:
+            late = r.decision_due < today
+            out.append(Warning("overdue" if late else "due_soon",
+                               f"{r.agency.short_name} {r.kind_label} {r.case_number or r.body}："
+                               f"审理期限{r.decision_due:%Y-%m-%d}" + ("已届满，尚未登记结果" if late else "即将届满"),
+                               r.id, r.decision_due))
+    return sorted(out, key=lambda w: w.due_on)
+
+
+# --- rates ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class AgencyRates:
+    agency: Agency
+    year: int
+    reconsideration: rules.Rate
+    lawsuit: rules.Rate
+    appearance: rules.Rate
+    reconsiderations_received: int
+    lawsuits_received: int
+
+    def to_dict(self, targets):
+        return {"agency_id": self.agency.id, "agency": self.agency.name, "year": self.year,
+                "reconsiderations_received": self.reconsiderations_received,
+                "lawsuits_received": self.lawsuits_received,
+                "reconsideration_correction": self.reconsideration.to_dict(),
+                "lawsuit_loss": self.lawsuit.to_dict(), "head_appearance": self.appearance.to_dict(),
+                "targets": targets, "meets_targets": meets(self, targets)}
+
+
+def meets(r: AgencyRates, targets) -> dict:
+    def le(rate, limit):
+        return None if rate.value is None else rate.value <= limit
+
+    def ge(rate, floor):
+        return None if rate.value is None else rate.value >= floor
+
+    return {"reconsideration_correction": le(r.reconsideration, targets["reconsideration_correction"]),
+            "lawsuit_loss": le(r.lawsuit, targets["lawsuit_loss"]),
+            "head_appearance": ge(r.appearance, targets["head_appearance"])}
+
+
+def targets() -> dict:
+    from flask import current_app
+
+    c = current_app.config
+    return {"reconsideration_correction": float(c["REMEDY_TARGET_RECONSIDERATION_CORRECTION"]),
+            "lawsuit_loss": float(c["REMEDY_TARGET_LAWSUIT_LOSS"]),
+            "head_appearance": float(c["REMEDY_TARGET_HEAD_APPEARANCE"])}
+
+
+def _final_lawsuit_outcomes(remedies) -> list[tuple[Remedy, str]]:
+    """A lawsuit counts once, by the outcome of its last effective instance (an appeal that reverses a
+    first-instance loss is not a loss); it is dated by that instance's effective date."""
+    by_id = {r.id: r for r in remedies}
+
+    def root(r):
+        while r.parent_id is not None and r.parent_id in by_id and by_id[r.parent_id].kind == "lawsuit":
+            r = by_id[r.parent_id]
+        return r
+
+    last = {}
+    for r in remedies:
+        if r.kind != "lawsuit" or r.effective_on is None:
+            continue
+        key = root(r).id
+        if key not in last or (r.effective_on, r.id) > (last[key].effective_on, last[key].id):
+            last[key] = r
+    return [(r, r.outcome) for r in last.values()]
+
+
+def rates(year: int, agency_ids=None) -> list[AgencyRates]:
+    """复议纠错率, 诉讼败诉率 and 负责人出庭应诉率 per agency for `year`, from the records (SPEC §15):
+    concluded = outcomes effective in the year; hearings = sessions held in the year."""
+    agencies = db.session.scalars(select(Agency).order_by(Agency.id)).all()
+    if agency_ids is not None:
+        agencies = [a for a in agencies if a.id in set(agency_ids)]
+    all_remedies = db.session.scalars(select(Remedy)).all()
+    hearings = db.session.execute(select(Remedy.agency_id, RemedyHearing.head_appeared)
+                                  .join(Remedy, Remedy.id == RemedyHearing.remedy_id)
+                                  .where(extract("year", RemedyHearing.held_on) == year)).all()
+    lawsuit_finals = _final_lawsuit_outcomes(all_remedies)
+    out = []
+    for agency in agencies:
+        mine = [r for r in all_remedies if r.agency_id == agency.id]
+        recon = [r.outcome for r in mine if r.kind == "reconsideration" and r.effective_on is not None
+                 and r.effective_on.year == year]
+        suits = [o for r, o in lawsuit_finals if r.agency_id == agency.id and r.effective_on.year == year]
+        out.append(AgencyRates(
+            agency=agency, year=year, reconsideration=rules.correction_rate(recon),
+            lawsuit=rules.correction_rate(suits),
+            appearance=rules.appearance_rate(h for a, h in hearings if a == agency.id),
+            reconsiderations_received=sum(1 for r in mine if r.kind == "reconsideration"
+                                          and r.applied_on.year == year),
+            lawsuits_received=sum(1 for r in mine if r.kind == "lawsuit" and r.stage == "first"
+                                  and r.applied_on.year == year)))
+    return out
+
+
+def total(rows: list[AgencyRates], year: int) -> dict:
+    """The city's figures: sums of numerators and denominators (not an average of rates)."""
+    def add(name):
+        rate = rules.Rate()
+        for r in rows:
+            part = getattr(r, name)
+            rate.numerator += part.numerator
+            rate.denominator += part.denominator
+        return rate
+
+    return {"reconsideration": add("reconsideration"), "lawsuit": add("lawsuit"), "appearance": add("appearance"),
+            "reconsiderations_received": sum(r.reconsiderations_received for r in rows),
+            "lawsuits_received": sum(r.lawsuits_received for r in rows)}
