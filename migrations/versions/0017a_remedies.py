@@ -2,7 +2,7 @@
 agency, whether the head appeared) and documents.
 
 Revision ID: 0017a_remedies
-Revises: 0013b_calendar
+Revises: 0018a_ledger_keys
 Create Date: 2026-12-02 05:16:56.973069
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017a_remedies'
-down_revision = '0013b_calendar'
+down_revision = '0018a_ledger_keys'
 branch_labels = None
 depends_on = None
 
