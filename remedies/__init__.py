@@ -23,14 +23,13 @@ def init_app(app):
     app.cli.add_command(cli.remedies_cli)
     add_home_panel(app, views.alerts_panel)
     add_nav_item(app, "复议诉讼", "remedies.index", can_view_remedies)
-    _install_hold_keeper()
+    _install_remedy_periods()
 
 
-def _install_hold_keeper():
-    """Evidence stays on hold until the remedy is final (SPEC §15): recordings asks its HOLD_KEEPERS."""
-    from recordings import services as rec_services
-    from remedies.queries import case_ids_with_pending_remedies
+def _install_remedy_periods():
+    """cases.remedy_periods asks its providers which remedies are pending or ended for a case: execution
+    (surcharge, court enforcement) and recordings (evidence hold, SPEC §15) follow (cases never imports us)."""
+    from cases import remedy_periods
+    from remedies.queries import remedy_periods_of
 
-    keepers = getattr(rec_services, "HOLD_KEEPERS", None)
-    if keepers is not None and case_ids_with_pending_remedies not in keepers:
-        keepers.append(case_ids_with_pending_remedies)
+    remedy_periods.register_provider(remedy_periods_of)

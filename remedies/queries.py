@@ -48,12 +48,23 @@ def visible_remedies(user, *, case_id=None, kind=None, pending=None):
     return stmt
 
 
-def case_ids_with_pending_remedies() -> set[int]:
-    """recordings.HOLD_KEEPERS: cases whose evidence stays on hold (SPEC §15)."""
-    from remedies.services import is_pending
+def remedy_periods_of(case) -> list:
+    """cases.remedy_periods provider: one period per remedy, from its application to the day its outcome
+    took effect (None while pending). An appealed first instance ends where its appeal begins, so the
+    lawsuit stays pending through the appeal."""
+    from cases.remedy_periods import RemedyPeriod
 
-    rows = db.session.scalars(select(Remedy).where(Remedy.effective_on.is_(None))).all()
-    return {r.case_id for r in rows if is_pending(r)}
+    rows = db.session.scalars(select(Remedy).where(Remedy.case_id == case.id).order_by(Remedy.id)).all()
+    out = []
+    for r in rows:
+        ended = r.effective_on
+        if ended is None and r.outcome is not None:
+            appeals = [c for c in rows if c.parent_id == r.id and c.stage == rules.Stage.appeal.value]
+            if appeals:
+                ended = min(c.applied_on for c in appeals)
+        out.append(RemedyPeriod(kind=r.kind, started_on=r.applied_on, ended_on=ended,
+                                note=f"{r.kind_label} {r.case_number or r.body}"))
+    return out
 
 
 @dataclass

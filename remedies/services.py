@@ -440,13 +440,16 @@ def is_pending(remedy) -> bool:
 
 
 def _hold_evidence(remedy):
-    from recordings import services as rec_services
-
-    rec_services.hold_case_recordings(remedy.case, reason=f"remedy:{remedy.id} 复议诉讼未终结（SPEC §15）")
+    _remedy_changed(remedy)
 
 
 def _release_evidence_if_final(remedy):
-    """Once no remedy on the case is pending, a closed case's recordings leave the hold (retention stays)."""
-    from recordings import services as rec_services
+    _remedy_changed(remedy)
 
-    rec_services.release_holds_when_case_ends(remedy.case, "remedy_final", None, None)
+
+def _remedy_changed(remedy):
+    """cases.remedy_periods: listeners re-derive what depends on pending remedies (recordings' legal hold,
+    the late-payment surcharge) in this transaction."""
+    from cases import remedy_periods
+
+    remedy_periods.remedy_changed(remedy.case, actor=None)

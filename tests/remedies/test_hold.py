@@ -1,5 +1,7 @@
 """Evidence stays on hold until the remedy is final (SPEC §15): closing the case does not release the
-recordings' legal hold while a reconsideration is pending; the effective outcome does."""
+recordings' legal hold while a reconsideration is pending; the effective outcome does (the remedy windows
+of this 2025 decision are over by today, so only the remedy holds). Through cases.remedy_periods, which
+recordings' retention reads."""
 from datetime import date, datetime, timedelta, timezone
 
 from app.auth.models import User
@@ -36,4 +38,4 @@ def test_pending_remedy_keeps_the_hold_after_closing_and_the_final_outcome_relea
                                 today=date(2026, 3, 1))
         db.session.commit()
         assert rec.legal_hold is False
-        assert rec_services.sync_holds() == {"released": [], "applied": []}
+        assert rec_services.sync_holds()["applied"] == []
