@@ -2,7 +2,7 @@
 agency, whether the head appeared) and documents.
 
 Revision ID: 0017a_remedies
-Revises: 0018a_ledger_keys
+Revises: 0016a_supervision
 Create Date: 2026-12-02 05:16:56.973069
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017a_remedies'
-down_revision = '0018a_ledger_keys'
+down_revision = '0016a_supervision'
 branch_labels = None
 depends_on = None
 
