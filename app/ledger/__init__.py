@@ -20,8 +20,16 @@ def init_app(app):
     app.register_blueprint(api.bp)
     app.register_blueprint(views.public_api)
     app.cli.add_command(cli.ledger_cli)
+    app.jinja_env.globals["ledger_public_proofs"] = _public_proofs
     if app.testing:
         app.extensions.setdefault("sanxiang_test_setup", []).append(_ensure_test_key)
+
+
+def _public_proofs(subject: str) -> list:
+    """For public pages: [(seq, kind)] of the public ledger entries about `subject` (e.g. "publication:3")."""
+    from app.ledger import services
+
+    return [(e.seq, e.kind) for e in services.public_entries(subject)]
 
 
 def _ensure_test_key(app):

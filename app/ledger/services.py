@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.ledger import chain, keys, merkle, note
+from app.ledger import chain, keys, merkle, note, public
 from app.ledger.keys import (LedgerKeyMissing, generate_key, key_path, load_signer, origin,  # noqa: F401
                              verifier_key)
 from app.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerNode
@@ -116,6 +116,12 @@ def append(kind: str, subject: str, payload: dict, *, at: datetime | None = None
     db.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(head_hash=entry_hash)
                        .execution_options(synchronize_session=False))
     db.session.flush()
+    public_payload = public.projection(kind, payload)
+    if public_payload is not None:
+        public_payload["ref"] = seq
+        append(public.PREFIX + kind, public.subject_of(subject), public_payload, at=at)
+        _auto_checkpoint(size + 1)  # its public proof is downloadable at once (best effort: see the timer)
+        return entry
     if _checkpoint_due(size, checkpoint_at):
         _auto_checkpoint(size)
     return entry
@@ -300,7 +306,7 @@ def sha256_file(path) -> str:
     return h.hexdigest()
 
 
-def build_bundle(seq: int, file_path=None, *, since=()) -> dict:
+def build_bundle(seq: int, file_path=None, *, since=(), sign: bool = True) -> dict:
     """The proof bundle for entry `seq` (and the file it describes): everything the offline verifier needs.
 
     Uses the latest checkpoint; if none covers the entry yet, signs a new one (flushed: the caller commits).
@@ -320,6 +326,10 @@ def build_bundle(seq: int, file_path=None, *, since=()) -> dict:
     check_stored_entry(entry)
     checkpoint = latest_checkpoint()
     if checkpoint is None or checkpoint.tree_size <= seq:
+        if not sign:
+            minutes = current_app.config.get("LEDGER_CHECKPOINT_MAX_UNSIGNED_MINUTES") or 0
+            raise DomainError(f"第 {seq} 条记录尚未被签名检查点覆盖，证明将在 {minutes} 分钟内可以下载（SPEC §4.4）",
+                              code="ledger_not_yet_signed", status=409)
         checkpoint = create_checkpoint()
     signer = load_signer()
     proof = _with_nodes(merkle.inclusion_proof, seq, checkpoint.tree_size)
@@ -349,6 +359,21 @@ def build_bundle(seq: int, file_path=None, *, since=()) -> dict:
             bundle["consistency"].append({"first": first, "second": checkpoint.tree_size,
                                           "proof": [_b64(h) for h in cproof]})
     return bundle
+
+
+def public_entries(subject: str) -> list:
+    """The public (`public.*`) entries about `subject`, oldest first."""
+    return list(db.session.execute(select(LedgerEntry).where(
+        LedgerEntry.subject == public.subject_of(subject), LedgerEntry.kind.like(public.PREFIX + "%"))
+        .order_by(LedgerEntry.seq)).scalars())
+
+
+def public_bundle(seq: int) -> dict:
+    """The proof bundle of a public entry, for anyone (read-only: never signs, never appends)."""
+    entry = db.session.get(LedgerEntry, seq)
+    if entry is None or not public.is_public(entry.kind):
+        raise NotFound(f"台账第 {seq} 条不是公开记录，没有公开证明")
+    return build_bundle(seq, sign=False)
 
 
 def check_stored_entry(entry: LedgerEntry):

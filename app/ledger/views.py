@@ -1,12 +1,19 @@
 """Public ledger pages (no login): the latest signed checkpoint, the history, the public key and
 consistency proofs, as text/HTML under /ledger and as JSON under /public/api/ledger.
 
-Proof bundles are not public (payloads can hold personal data): see `flask ledger bundle`.
+Proof bundles of internal entries are not public (payloads can hold personal data): see `flask ledger
+bundle`. Public things (decisions, withdrawals, power lists, certificate events) have `public.*` entries whose
+bundles anyone may download at /ledger/proofs/<seq>.json and check at /ledger/verify.
 """
 from flask import Blueprint, Response, jsonify, render_template, request
 
+import json
+
+from app.auth.permissions import require_roles
 from app.errors import InvalidInput, NotFound
-from app.ledger import services
+from app.extensions import db
+from app.ledger import public, services, tiles
+from app.ledger.models import LedgerEntry
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger", template_folder="templates")
 public_api = Blueprint("ledger_public_api", __name__, url_prefix="/public/api/ledger")
@@ -85,6 +92,50 @@ def keys_text():
         body += "\n# rotation statement (signed by the old key, then the new one)\n" + \
             "".join(f"# {line}\n" for line in statement.rstrip("\n").split("\n"))
     return _text(body)
+
+
+def _tile(data: bytes) -> Response:
+    return Response(data, mimetype="application/octet-stream",
+                    headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
+@bp.get("/tile/entries/<path:path>")
+@require_roles("supervisor", "admin")
+def tile_entries(path):
+    """C2SP tlog-tiles entry bundle: whole entries, so for supervisors and administrators (app/ledger/tiles.py);
+    public entries have public proof bundles."""
+    resp = _tile(tiles.entry_bundle(path))
+    resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return resp
+
+
+@bp.get("/tile/<level>/<path:path>")
+def tile(level, path):
+    """C2SP tlog-tiles hash tile (public)."""
+    return _tile(tiles.hash_tile(level, path))
+
+
+@bp.get("/proofs/<int:seq>.json")
+def public_proof(seq):
+    """The proof bundle of a public entry (app/ledger/public.py), for anyone: no personal data in it."""
+    bundle = services.public_bundle(seq)
+    resp = Response(json.dumps(bundle, ensure_ascii=False, indent=2) + "\n", mimetype="application/json")
+    resp.headers["Content-Disposition"] = f'attachment; filename="sanxiang-proof-{seq}.json"'
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.get("/verify")
+def verify_page():
+    """Check a public proof bundle (and the downloaded PDF) in the browser, or learn the CLI."""
+    seq = request.args.get("seq", "")
+    entry = None
+    if seq.isdigit() and len(seq) < 16:
+        found = db.session.get(LedgerEntry, int(seq))
+        if found is not None and public.is_public(found.kind):
+            entry = found
+    return render_template("ledger/verify.html", entry=entry, origin=services.origin(),
+                           verifier_key=_verifier_key_or_none())
 
 
 @bp.get("/consistency")

@@ -49,7 +49,7 @@ def verify(token):
     if cert is None:
         return render_template("officers/verify.html", card=None, token=token, today=today), 404
     return render_template("officers/verify.html", card=_card(cert, today), cert_token=cert.public_token,
-                           today=today)
+                           cert_id=cert.id, today=today)
 
 
 @bp.route("/verify/<token>/photo")

@@ -67,6 +67,11 @@ declare("AAAAAAA",
         "publicity_public.withdrawals", "recordings_api.tus_options", "web.healthz",
 )
 declare("AAAAAAA", "ledger.keys_text", "ledger_public_api.api_keys")  # ledger key history (issue 18)
+# public proof bundles (of public.* entries only; seq 0 in the matrix world is internal: hidden) and the
+# in-browser verification page
+declare("HHHHHHH", "ledger.public_proof")
+declare("AAAAAAA", "ledger.verify_page", "ledger.tile")  # C2SP tlog-tiles: hash tiles are public
+declare("LDDDDAA", "ledger.tile_entries")  # entry bundles hold whole entries
 
 # A case and what hangs on it (documents, steps, recordings, review, publication): the agency's staff,
 # supervisors and admins read; another agency's officer does not learn it exists. HTML forms that refuse
@@ -382,7 +387,7 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "matter_id": case.matter_version.matter_id, "version_id": case.matter_version_id,
                "catalogue_id": catalogue.id, "token_id": token.id, "seq": 0, "tree_size": checkpoint.tree_size,
                "token": bystander.certificates[0].public_token, "year": recent.today.year, "fmt": "json",
-               "decision": "approve", "upload_id": "0" * 32,
+               "decision": "approve", "upload_id": "0" * 32, "level": "0", "path": "000.p/1",
                "draw_id": draw.id, "office_id": office.id, "complaint_id": complaint.id,
                "remedy_id": remedy.id, "doc_id": remedy_doc.id, "today": case.decided_on.isoformat()}
 
