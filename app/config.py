@@ -81,6 +81,10 @@ class BaseConfig:
     # The longest an entry may stay outside every signed checkpoint: `flask ledger checkpoint-due`, run by
     # a timer (deploy/systemd/sanxiang-ledger-checkpoint.timer, or cron) more often than this, signs then.
     LEDGER_CHECKPOINT_MAX_UNSIGNED_MINUTES = _env_int("LEDGER_CHECKPOINT_MAX_UNSIGNED_MINUTES", 10)
+    # Witnesses (C2SP tlog-witness): "<URL> <witness vkey>" per line or ";"-separated; the quorum of valid
+    # cosignatures `flask ledger verify` requires on the latest checkpoint (0: none required).
+    LEDGER_WITNESSES = os.environ.get("LEDGER_WITNESSES", "")
+    LEDGER_WITNESS_QUORUM = _env_int("LEDGER_WITNESS_QUORUM", 0)
 
     # Certificate rules (SPEC §5). Defaults marked *(default)* in SPEC.
     CERT_INSPECTION_GRACE_MONTH = _env_int("CERT_INSPECTION_GRACE_MONTH", 3)

@@ -96,15 +96,28 @@ def list_keys():
                    f"until {until}")
 
 
+def _witness(cp):
+    """Ask the configured witnesses to cosign (after the checkpoint is committed: network outside the lock)."""
+    from app.ledger import witnessing
+
+    if not witnessing.configured():
+        return cp.note
+    signed_by = witnessing.request_cosignatures(cp)
+    db.session.commit()
+    click.echo(f"cosigned by {len(signed_by)} of {len(witnessing.configured())} witnesses "
+               f"(quorum {witnessing.quorum()})", err=True)
+    return cp.cosigned or cp.note
+
+
 @ledger_cli.command("checkpoint")
 def checkpoint():
-    """Sign a checkpoint of the current tree and print it."""
+    """Sign a checkpoint of the current tree, have the witnesses cosign it, and print it."""
     try:
         cp = services.create_checkpoint()
         db.session.commit()
     except DomainError as err:
         _fail(err)
-    click.echo(cp.note, nl=False)
+    click.echo(_witness(cp), nl=False)
 
 
 @ledger_cli.command("checkpoint-due")
@@ -121,7 +134,7 @@ def checkpoint_due(max_age):
         click.echo("no checkpoint due: every entry older than the limit is signed")
         return
     click.echo(f"signed checkpoint of size {cp.tree_size}")
-    click.echo(cp.note, nl=False)
+    click.echo(_witness(cp), nl=False)
 
 
 @ledger_cli.command("verify")

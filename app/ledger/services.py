@@ -341,7 +341,7 @@ def build_bundle(seq: int, file_path=None, *, since=(), sign: bool = True) -> di
         "leaf_hash": entry.leaf_hash,
         "tree_size": checkpoint.tree_size,
         "inclusion_proof": [_b64(h) for h in proof],
-        "checkpoint": checkpoint.note,
+        "checkpoint": checkpoint.cosigned or checkpoint.note,
         "verifier_key": signer.verifier_key(),
     }
     if file_info:
@@ -574,6 +574,15 @@ def audit(extra_checkpoints=(), batch: int = 5000) -> AuditResult:
                                   ).first()
         if head is not None and (head.size != n or head.head_hash != checker.head_hash):
             result.fail(min(n, head.size), f"台账头记录大小 {head.size}，实有 {n} 条记录：记录被删除或截断")
+    from app.ledger import witnessing
+
+    if witnessing.quorum() > 0:
+        latest = latest_checkpoint()
+        if latest is not None:
+            got, need = witnessing.check_quorum(latest.cosigned or latest.note)
+            if got < need:
+                result.fail(None, f"最新检查点（大小 {latest.tree_size}）只有 {got} 个见证方的有效联署签名，"
+                                  f"少于要求的 {need} 个：不能确认台账未被改写或截断")
     for size, root, label in signed:
         if size > n:
             if chain_complete:

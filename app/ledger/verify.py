@@ -11,6 +11,8 @@ Checks, in order, and says which one failed:
    $SANXIANG_KNOWN_KEYS, else ~/.config/sanxiang/known-keys: one verifier key per line, '#' comments), and
    names the expected log;
 4. the inclusion proof leads from the entry's leaf hash to the checkpoint's root;
+   with --witness (and --quorum): the checkpoint carries at least that many valid cosignatures
+   (C2SP tlog-cosignature) from the witnesses you name, so the log showed everyone the same tree;
 5. with --old-checkpoint: the older checkpoint you kept is signed by the same key and the log has only
    grown since (consistency proof from the bundle or from --consistency, the JSON of /ledger/consistency).
 
@@ -152,7 +154,7 @@ def follow_rotations(trusted: list, statements: list, origin, report=print):
 
 
 def verify_bundle(bundle: dict, *, file_path=None, verifier=None, known_keys=None, old_checkpoint=None,
-                  consistency=None, report=print) -> bool:
+                  consistency=None, witnesses=(), quorum=0, report=print) -> bool:
     """Run every check; report(line) is told of each success. Raises CheckFailed on the first failure.
 
     `verifier` (one pinned key) or `known_keys` (a list) say whom the checkpoint must be signed by. With
@@ -236,6 +238,18 @@ def verify_bundle(bundle: dict, *, file_path=None, verifier=None, known_keys=Non
     report(f"[{mark}] checkpoint signed by {verifier.name}+{verifier.key_hash:08x}: size {size}, "
            f"root {base64.b64encode(root).decode()}" + ("" if signer_known else " (signer unknown)"))
 
+    # 3b: witnesses
+    if quorum > 0:
+        from app.ledger import cosign
+
+        cosigners = cosign.count_cosignatures(signed, list(witnesses))
+        if len(cosigners) < quorum:
+            raise CheckFailed("witness", f"witness: {len(cosigners)} valid cosignature(s) from the witnesses you "
+                                         f"trust, {quorum} required: the log may be showing you a view others "
+                                         f"do not see")
+        report(f"[OK] cosigned by {len(cosigners)} of your {len(witnesses)} witnesses (quorum {quorum}): "
+               + ", ".join(w.name for w in cosigners))
+
     # 4
     path = [_b64hash(h, "proof") for h in proof]
     leaf = merkle.leaf_hash(body.encode("utf-8"))
@@ -285,6 +299,10 @@ def main(argv=None) -> int:
                         help="a verifier key you trust, or a file holding keys (from /ledger/key); repeatable")
     parser.add_argument("--known-keys", help="your known-keys file (default: $SANXIANG_KNOWN_KEYS or "
                                              "~/.config/sanxiang/known-keys, if it exists)")
+    parser.add_argument("--witness", action="append", default=[],
+                        help="a witness's cosignature key (name+id+base64), or a file of them; repeatable")
+    parser.add_argument("--quorum", type=int, default=None,
+                        help="cosignatures required from those witnesses (default: 1 if --witness is given)")
     parser.add_argument("--old-checkpoint", help="a signed checkpoint you kept earlier")
     parser.add_argument("--consistency", help="consistency proof JSON (from /ledger/consistency)")
     args = parser.parse_args(argv)
@@ -303,6 +321,16 @@ def main(argv=None) -> int:
                 consistency = json.load(fh)
         if args.file is not None:
             open(args.file, "rb").close()
+        from app.ledger import cosign
+
+        witnesses = []
+        for spec in args.witness:
+            text = open(spec, encoding="utf-8").read() if os.path.exists(spec) else spec
+            witnesses += [cosign.WitnessVerifier.from_string(ln.split()[0]) for ln in text.splitlines()
+                          if ln.strip() and not ln.startswith("#")]
+        quorum = args.quorum if args.quorum is not None else (1 if witnesses else 0)
+        if quorum > len(witnesses):
+            raise ValueError(f"--quorum {quorum} needs at least {quorum} --witness keys")
     except (OSError, ValueError, note.NoteError) as exc:
         print(f"ERROR: cannot read input: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -311,7 +339,7 @@ def main(argv=None) -> int:
         return EXIT_UNUSABLE
     try:
         signer_known = verify_bundle(bundle, file_path=args.file, known_keys=known, old_checkpoint=old,
-                                     consistency=consistency)
+                                     consistency=consistency, witnesses=witnesses, quorum=quorum)
     except CheckFailed as failure:
         print(f"[FAIL] {failure.message}")
         print(f"VERDICT: FAILED ({failure.check} check)")

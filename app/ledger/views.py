@@ -41,7 +41,8 @@ def _int_arg(name):
 
 @bp.get("/checkpoint")
 def checkpoint():
-    return _text(_latest().note)
+    cp = _latest()
+    return _text(cp.cosigned or cp.note)
 
 
 @bp.get("/checkpoints/<int:tree_size>")
