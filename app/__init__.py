@@ -19,6 +19,7 @@ FEATURES = (
     "app.ledger",
     "app.draws",
     "app.holidays",
+    "app.agencies",
     "app.officers",
     "cases",
     "recordings",

@@ -28,6 +28,7 @@ def init_app(app):
 
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
+    _register_matter_codes()
 
     for module in ("cases.api", "cases.views", "cases.cli", "cases.demo"):
         try:
@@ -37,3 +38,20 @@ def init_app(app):
                 raise
             continue
         mod.init_app(app)
+
+
+def _register_matter_codes():
+    """Entrusted matters are codes of the entrusting agency's power list: app.agencies asks cases for them."""
+    from app.agencies import services as agency_services
+
+    if _matter_codes not in agency_services.MATTER_CODE_PROVIDERS:
+        agency_services.MATTER_CODE_PROVIDERS.append(_matter_codes)
+
+
+def _matter_codes(agency_id):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from cases.models import Matter
+
+    return set(db.session.scalars(select(Matter.code).where(Matter.agency_id == agency_id)))

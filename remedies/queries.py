@@ -4,10 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import extract, false, select
+from sqlalchemy import extract, select
 
-from app.auth.models import Agency, Role
-from app.auth.permissions import has_role, is_citywide
+from app.auth.models import Agency
 from app.extensions import db
 from remedies import rules
 from remedies.models import Remedy, RemedyHearing
@@ -16,22 +15,22 @@ EVERYONE = object()  #: the trusted operator of the CLI
 
 
 def _agency_clause(user, column):
+    """What the user may read (app.auth.scope: own agency; supervisors their part of the hierarchy)."""
     if user is EVERYONE:
         return None
-    if user is None or not getattr(user, "is_authenticated", False):
-        return false()
-    if has_role(user, Role.supervisor) or is_citywide(user):
-        return None
-    if user.agency_id is None:
-        return false()
-    return column == user.agency_id
+    from app.auth.scope import agency_clause
+
+    return agency_clause(user, column)
 
 
 def rate_agency_ids(user):
-    """Agencies whose rates the user sees: None = all (supervisors, city-wide admins), else their own."""
-    if user is EVERYONE or has_role(user, Role.supervisor) or is_citywide(user):
+    """Agencies whose rates the user sees: None = all, else the agencies the user may read."""
+    if user is EVERYONE:
         return None
-    return [user.agency_id] if getattr(user, "agency_id", None) else []
+    from app.auth.scope import readable_agency_ids
+
+    ids = readable_agency_ids(user)
+    return None if ids is None else sorted(ids)
 
 
 def visible_remedies(user, *, case_id=None, kind=None, pending=None):

@@ -55,6 +55,10 @@ class Agency(db.Model):
     legal_basis: Mapped[str] = mapped_column(sa.Text, default="")
     address: Mapped[str] = mapped_column(sa.String(200), default="")
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: 主管部门 / 上级部门, e.g. 临江市人民政府 (SPEC §2).
+    parent_department: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: 事前公开: the day its information was last published (G118; SPEC §3); None = never.
+    published_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     closures: Mapped[list[AgencyClosure]] = relationship(back_populates="agency",

@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth.models import CITYWIDE_ROLES, Agency, AgencyClosure, ApiToken, LoginAttempt, Role, User, UserRole
 from app.errors import Conflict, DomainError, InvalidInput, NotFound, TooManyAttempts
 from app.extensions import db
-from app.timeutil import aware, utcnow
+from app.timeutil import aware, today_china, utcnow
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -40,7 +40,7 @@ def _ledger(kind, subject, payload):
 # --- agencies ---------------------------------------------------------------------------------------
 
 def create_agency(*, name, short_name, doc_prefix, credit_code, region_code, categories, legal_basis="",
-                  address="", phone="", actor=None):
+                  address="", phone="", parent_department="", published_on=None, actor=None):
     from app.validators import validate_credit_code
 
     problem = validate_credit_code(credit_code)
@@ -50,7 +50,8 @@ def create_agency(*, name, short_name, doc_prefix, credit_code, region_code, cat
         raise Conflict(f"执法主体“{name}”或统一社会信用代码{credit_code}已存在")
     agency = Agency(name=name, short_name=short_name, doc_prefix=doc_prefix, credit_code=credit_code,
                     region_code=region_code, categories=list(categories), legal_basis=legal_basis,
-                    address=address, phone=phone)
+                    address=address, phone=phone, parent_department=parent_department or "",
+                    published_on=published_on or today_china())
     db.session.add(agency)
     db.session.flush()
     _ledger("agency.created", f"agency:{agency.id}", {

@@ -132,12 +132,16 @@ class Officer(db.Model):
     #: 法律职业资格: needed by legal reviewers (SPEC §6.1).
     qualification_number: Mapped[str | None] = mapped_column(sa.String(40))
     qualification_date: Mapped[date | None] = mapped_column(sa.Date)
+    #: 受委托组织: the officer acts for this entrusted organisation, in the entrusting agency's name
+    #: (APL Art 20); None for the agency's own officers.
+    entrusted_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entrusted_organisations.id"), index=True)
     photo: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     photo_type: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     agency: Mapped[Agency] = relationship()
     user: Mapped[User | None] = relationship()
+    entrusted_org = relationship("EntrustedOrganisation")
     certificates: Mapped[list[Certificate]] = relationship(
         back_populates="officer", order_by="Certificate.issued_on, Certificate.id", lazy="selectin")
 
@@ -214,3 +218,7 @@ class CertificateEvent(db.Model):
     @property
     def kind_enum(self) -> EventKind:
         return EventKind(self.kind)
+
+
+# Officer.entrusted_org names this class by string: make sure it is mapped wherever officers are.
+from app.agencies import models as _agency_models  # noqa: E402,F401

@@ -209,6 +209,17 @@ def certificate_failures(cert, on: date, *, category=None, area=None,
     return out
 
 
+def entrustment_failures(officer, on: date) -> list[Failure]:
+    """An officer of an entrusted organisation acts only while its entrustment holds (APL Art 20): an
+    expired, terminated or unpublished entrustment stops every new act, with the reason."""
+    org = getattr(officer, "entrusted_org", None)
+    if org is None:
+        return []
+    from app.agencies.rules import entrustment_problems
+
+    return [Failure("entrustment", message, "行政处罚法第二十条") for message in entrustment_problems(org, on)]
+
+
 def check(officer, on: date, category=None, area=None, settings: RuleSettings | None = None) -> list[Failure]:
     """Every failed rule for `officer` acting on `on` in `category` and `area`; [] means qualified.
 
@@ -216,7 +227,7 @@ def check(officer, on: date, category=None, area=None, settings: RuleSettings | 
     otherwise the reasons of the closest one (fewest failures, latest issued) are given. Never raises.
     """
     settings = settings or RuleSettings.from_config()
-    failures = employment_failures(officer)
+    failures = employment_failures(officer) + entrustment_failures(officer, on)
     certs = [c for c in officer.certificates if c.issued_on <= on] or list(officer.certificates)
     if not certs:
         return failures + [Failure("no_certificate", "不持有行政执法证件", "SPEC §5.1")]
