@@ -80,6 +80,12 @@ class CertificateInvalid(DomainError):
     message = "执法证件不符合要求"
 
 
+class EntrustmentInvalid(DomainError):
+    code = "entrustment_invalid"
+    status = 422
+    message = "受委托组织只能在委托范围和期限内以委托机关名义实施（行政处罚法第二十条）"
+
+
 class ReviewRequired(DomainError):
     code = "review_required"
     status = 409

@@ -185,10 +185,13 @@ class Case(db.Model):
     closed_on: Mapped[date | None] = mapped_column(sa.Date)
     archived_on: Mapped[date | None] = mapped_column(sa.Date)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: 受委托组织 that handles the case in the agency's name (APL Art 20); the case carries both names.
+    entrusted_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entrusted_organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZ, default=utcnow, onupdate=utcnow)
 
     agency = relationship("Agency")
+    entrusted_org = relationship("EntrustedOrganisation")
     matter_version: Mapped[MatterVersion] = relationship()
     created_by = relationship("User")
     parties: Mapped[list[CaseParty]] = relationship(back_populates="case", order_by="CaseParty.id")
@@ -209,6 +212,13 @@ class Case(db.Model):
     @property
     def category(self) -> str:
         return self.matter_version.category
+
+    @property
+    def agency_display(self) -> str:
+        """The agency's name, with the entrusted organisation's when one handles the case (APL Art 20)."""
+        if self.entrusted_org is None:
+            return self.agency.name
+        return f"{self.agency.name}（受委托组织：{self.entrusted_org.name}）"
 
 
 class CaseParty(db.Model):

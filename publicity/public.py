@@ -60,7 +60,12 @@ def home():
 
 @bp.route("/public/agencies")
 def agencies():
-    return render_template("publicity/public/agencies.html", agencies=queries.public_agencies())
+    from app.agencies.rules import entrustment_problems
+    from app.timeutil import today_china
+
+    return render_template("publicity/public/agencies.html", agencies=queries.public_agencies(),
+                           entrusted=queries.public_entrusted_organisations(), today=today_china(),
+                           entrustment_problems=entrustment_problems)
 
 
 @bp.route("/public/powers")
@@ -267,7 +272,9 @@ def api_withdrawals():
 
 @bp.route("/public/api/agencies")
 def api_agencies():
-    return jsonify({"items": schemas.PublicAgencySchema(many=True).dump(queries.public_agencies())})
+    return jsonify({"items": schemas.PublicAgencySchema(many=True).dump(queries.public_agencies()),
+                    "entrusted_organisations": schemas.PublicEntrustedSchema(many=True).dump(
+                        queries.public_entrusted_organisations())})
 
 
 @bp.route("/public/api/powers")

@@ -110,6 +110,18 @@ def public_agencies():
     return db.session.scalars(select(Agency).order_by(Agency.id)).all()
 
 
+def public_entrusted_organisations(today: date | None = None):
+    """受委托组织 whose entrustment (委托书) has been published (APL Art 20), with its period and status."""
+    from app.agencies.models import EntrustedOrganisation
+
+    from app.timeutil import today_china
+
+    today = today or today_china()
+    return db.session.scalars(select(EntrustedOrganisation).where(
+        EntrustedOrganisation.published_on.is_not(None), EntrustedOrganisation.published_on <= today)
+        .order_by(EntrustedOrganisation.entrusting_agency_id, EntrustedOrganisation.id)).all()
+
+
 def public_categories() -> list[str]:
     seen = []
     for agency in public_agencies():

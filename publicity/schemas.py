@@ -20,6 +20,22 @@ class PublicAgencySchema(Schema):
     phone = fields.Str()
 
 
+class PublicEntrustedSchema(Schema):
+    """A published entrustment (委托书, APL Art 20): who acts, for whom, on what, until when."""
+
+    id = fields.Int()
+    name = fields.Str()
+    entrusting_agency_id = fields.Int()
+    entrusting_agency = fields.Function(lambda o: o.entrusting_agency.name)
+    matter_codes = fields.List(fields.Str())
+    legal_basis = fields.Str()
+    document_number = fields.Str()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    terminated_on = fields.Date(allow_none=True)
+    published_on = fields.Date()
+
+
 class PublicDecisionSchema(Schema):
     """A published decision: redacted text, its public PDF and hash. No personal data."""
 

@@ -38,10 +38,12 @@ def create_case(*, agency, matter_version, title, area_code, actor, procedure="o
                            details={"fields": fields})
     cleaned = [clean_party(p) for p in parties]
     officers = _officers_by_id(agency.id, officer_ids)
+    entrusted = _entrusted_org(actor, matter_version, on)
     case = Case(agency_id=agency.id, agency=agency, matter_version=matter_version, procedure=procedure,
                 title=title.strip(), area_code=area_code, violation_on=violation_on, summary=summary or "",
                 place=place or "", source=source or "inspection", harms_safety=bool(harms_safety),
-                is_complex=bool(is_complex), created_by_id=actor.id, status=CaseStatus.draft.value)
+                is_complex=bool(is_complex), created_by_id=actor.id, status=CaseStatus.draft.value,
+                entrusted_org_id=entrusted.id if entrusted is not None else None)
     db.session.add(case)
     for i, officer in enumerate(officers):
         db.session.add(CaseOfficer(case=case, officer=officer, officer_id=officer.id,
@@ -51,8 +53,28 @@ def create_case(*, agency, matter_version, title, area_code, actor, procedure="o
     db.session.flush()
     record_event(case, "created", actor, to_status=case.status, data={
         "title": case.title, "matter_version_id": matter_version.id, "procedure": procedure,
-        "officer_ids": [o.id for o in officers], "parties": [p["name"] for p in cleaned]})
+        "officer_ids": [o.id for o in officers], "parties": [p["name"] for p in cleaned],
+        "entrusted_org_id": case.entrusted_org_id})
     return case
+
+
+def _entrusted_org(actor, matter_version, on):
+    """An officer of an entrusted organisation files in the entrusting agency's name, only on the entrusted
+    matters, only within the period (APL Art 20); the case then carries both names."""
+    from sqlalchemy import select
+
+    from app.agencies.services import check_filing
+    from app.errors import EntrustmentInvalid
+    from app.officers.models import Officer
+
+    officer = db.session.scalar(select(Officer).where(Officer.user_id == actor.id))
+    if officer is None or officer.entrusted_org is None:
+        return None
+    problems = check_filing(officer, matter_version.matter.code, on)
+    if problems:
+        raise EntrustmentInvalid("受委托组织不能以委托机关名义登记此案：" + "；".join(problems),
+                                 details={"problems": problems})
+    return officer.entrusted_org
 
 
 def assign_officers(case, officer_ids, *, actor) -> Case:

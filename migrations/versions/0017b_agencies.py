@@ -45,6 +45,11 @@ def upgrade():
         batch_op.add_column(sa.Column('parent_department', sa.String(length=120), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('published_on', sa.Date(), nullable=True))
 
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('entrusted_org_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_cases_entrusted_org_id'), ['entrusted_org_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_cases_entrusted_org_id_entrusted_organisations'), 'entrusted_organisations', ['entrusted_org_id'], ['id'])
+
     with op.batch_alter_table('officers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('entrusted_org_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_officers_entrusted_org_id'), ['entrusted_org_id'], unique=False)
@@ -58,6 +63,11 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_cases_entrusted_org_id_entrusted_organisations'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_cases_entrusted_org_id'))
+        batch_op.drop_column('entrusted_org_id')
+
     with op.batch_alter_table('officers', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_officers_entrusted_org_id_entrusted_organisations'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_officers_entrusted_org_id'))

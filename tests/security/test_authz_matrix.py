@@ -283,6 +283,17 @@ declare("LAHAADD",
         "remedies_api.Outcome", "remedies_api.Progress",
 )
 
+# Agencies and entrusted organisations: read by anyone logged in (API), managed by supervisors and admins.
+declare("LAAAAAA",
+        "agencies_api.Agencies GET", "agencies_api.AgencyItem GET", "agencies_api.EntrustedItem GET",
+        "agencies_api.EntrustedList GET",
+)
+declare("LDDDDAA",
+        "agencies.assign", "agencies.edit", "agencies.entrusted", "agencies.index", "agencies.new",
+        "agencies.new_entrusted", "agencies.terminate", "agencies_api.Agencies POST", "agencies_api.AgencyItem PATCH",
+        "agencies_api.EntrustedItem PATCH", "agencies_api.EntrustedList POST", "agencies_api.EntrustedTerminate",
+)
+
 PROBE = os.environ.get("AUTHZ_PROBE")  # set to print the observed table (for writing this one)
 
 
@@ -377,6 +388,12 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                                                     "applied_on": case.decided_on.isoformat()}, actor=officer)
         remedy_doc = remedy_services.add_document(remedy, title="起诉状", filename="complaint.pdf",
                                                   data=b"%PDF-1.4 matrix", actor=officer)
+        from app.agencies import services as agency_services
+
+        org = agency_services.create_entrusted({
+            "name": "矩阵镇综合执法队", "entrusting_agency_id": agency_id,
+            "matter_codes": [case.matter_version.matter.code], "legal_basis": "委托依据",
+            "starts_on": "2025-01-01", "ends_on": "2099-12-31"}, actor=None)
         checkpoint = create_checkpoint()
         db.session.commit()
         from app.validators import make_credit_code
@@ -389,7 +406,8 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "token": bystander.certificates[0].public_token, "year": recent.today.year, "fmt": "json",
                "decision": "approve", "upload_id": "0" * 32, "level": "0", "path": "000.p/1",
                "draw_id": draw.id, "office_id": office.id, "complaint_id": complaint.id,
-               "remedy_id": remedy.id, "doc_id": remedy_doc.id, "today": case.decided_on.isoformat()}
+               "remedy_id": remedy.id, "doc_id": remedy_doc.id, "today": case.decided_on.isoformat(),
+               "org_id": org.id}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
         officer_b = make_officer(agency_b).user
@@ -462,6 +480,7 @@ BODIES = {
     "supervision_api.OfficeMembers": lambda ids: {"json": {"user_id": 1}},
     "supervision_api.Complaints": lambda ids: {"json": {"agency_id": ids["agency_id"], "subject": "乱收费",
                                                         "content": "矩阵", "channel": "call"}},
+    "agencies_api.EntrustedTerminate": lambda ids: {"json": {"on": ids["today"], "reason": "机构改革"}},
     "remedies_api.CaseRemedies": lambda ids: {"json": {"kind": "reconsideration", "body": "临江市人民政府",
                                                        "applied_on": ids["today"]}},
     "remedies_api.Extension": lambda ids: {"json": {"on": ids["today"], "reason": "案情复杂"}},
