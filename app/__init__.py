@@ -21,6 +21,7 @@ FEATURES = (
     "app.holidays",
     "app.agencies",
     "app.officers",
+    "app.privacy",
     "cases",
     "recordings",
     "review",

@@ -30,7 +30,9 @@ def init_app(app):
         app.config.setdefault(name, value)
     _register_matter_codes()
 
-    for module in ("cases.api", "cases.views", "cases.cli", "cases.demo"):
+    from cases import disclosure  # noqa: F401  (the "show" routes on the cases blueprints, before registering)
+
+    for module in ("cases.privacy", "cases.api", "cases.views", "cases.cli", "cases.demo"):
         try:
             mod = __import__(module, fromlist=["init_app"])
         except ModuleNotFoundError as err:

@@ -61,6 +61,14 @@ def load_case(case_id):
     return case
 
 
+def _disclose(case):
+    """Unmask the case's personal data for an entitled caller and commit the access-log rows."""
+    from cases import privacy
+
+    if privacy.disclose_case(case, current_user):
+        db.session.commit()
+
+
 def load_step(case_id, step_id):
     return services.get_step(load_case(case_id), step_id)
 
@@ -111,8 +119,14 @@ class CaseItem(MethodView):
     @secured(blp)
     @blp.response(200, CaseDetailSchema)
     def get(self, case_id):
-        """A case with parties, officers, steps, events, documents, deadlines and the caller's actions."""
-        return load_case(case_id)
+        """A case with parties, officers, steps, events, documents, deadlines and the caller's actions.
+
+        Personal data (a natural person's ID number, phone, address) is unmasked only for the case's
+        officers, the agency head and the case's reviewer, and each such view is logged; others get it
+        masked and use POST .../parties/<id>/disclosure with a purpose."""
+        case = load_case(case_id)
+        _disclose(case)
+        return case
 
 
 @blp.route("/<int:case_id>/parties")
@@ -185,8 +199,10 @@ class CaseSteps(MethodView):
     @secured(blp)
     @blp.response(200, CaseStepSchema(many=True))
     def get(self, case_id):
-        """The case's step records (执法环节记录)."""
-        return load_case(case_id).steps
+        """The case's step records (执法环节记录); interviewees' and witnesses' data as in the case."""
+        case = load_case(case_id)
+        _disclose(case)
+        return case.steps
 
     @secured(blp)
     @blp.arguments(StepInSchema)
@@ -300,6 +316,11 @@ class CaseDocumentFile(MethodView):
         document = db.session.get(CaseDocument, document_id)
         if document is None or document.case_id != case.id:
             raise NotFound("文书不存在")
+        from cases import privacy
+
+        # The PDF carries the party's data unmasked: the download is an export of personal data (logged).
+        privacy.log_export(case, current_user, what=f"下载文书 {document.number or ''}{document.title}")
+        db.session.commit()
         stream = get_store().open(document.storage_key)
         filename = f"{document.number}{document.title}.pdf"
         return Response(stream, mimetype="application/pdf", headers={

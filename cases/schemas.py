@@ -3,7 +3,9 @@
 Input schemas check shapes and formats (types, enumerations, ID-number and credit-code check digits);
 the business rules stay in `cases.services` and `cases.guards`. Output schemas are for the internal API:
 `CasePartySchema` carries a party's personal data (ID number, phone, address) and appears only in a case's
-detail; lists and summaries show names only. Nothing here may be dumped on a public page (publicity has
+detail; lists and summaries show names only. Personal fields (a natural person's ID number, phone,
+address, electronic-service address; an interviewee's or witness's in a step's `extra`) are dumped masked
+unless `cases.privacy` disclosed them for this request (PIPL Art 6 minimum necessary). Nothing here may be dumped on a public page (publicity has
 its own schemas).
 """
 from __future__ import annotations
@@ -313,16 +315,35 @@ class PartyNameSchema(Schema):
     name = fields.String()
 
 
-class CasePartySchema(PartyNameSchema):
-    """Internal only: personal data of the party."""
+def _personal(field):
+    def get(party):
+        from cases.privacy import party_value
 
-    id_number = fields.String(allow_none=True)
+        return party_value(party, field)
+
+    return fields.Function(get, allow_none=True, metadata={
+        "description": "masked (e.g. 220681********1234) unless shown to this caller for the act at hand "
+                       "or through POST .../disclosure with a stated purpose; see `masked`"})
+
+
+class CasePartySchema(PartyNameSchema):
+    """Internal only: personal data of the party, masked unless disclosed (cases.privacy)."""
+
+    id_number = _personal("id_number")
     credit_code = fields.String(allow_none=True)
     legal_representative = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
-    address = fields.String(allow_none=True)
+    phone = _personal("phone")
+    address = _personal("address")
     e_service_consent = fields.Boolean()
-    e_service_address = fields.String(allow_none=True)
+    e_service_address = _personal("e_service_address")
+    masked = fields.Function(lambda p: _party_masked(p), metadata={
+        "description": "true when the personal fields above are masked for this caller"})
+
+
+def _party_masked(party):
+    from cases.privacy import party_has_personal_data
+
+    return party_has_personal_data(party)
 
 
 class MatterRefSchema(Schema):
@@ -351,6 +372,18 @@ class CaseSummarySchema(Schema):
     created_at = UTCDateTime()
 
 
+def _draft(case):
+    from cases.privacy import draft_value
+
+    return draft_value(case)
+
+
+def _step_extra(step):
+    from cases.privacy import step_extra
+
+    return step_extra(step)
+
+
 class CaseStepSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
@@ -363,7 +396,9 @@ class CaseStepSchema(Schema):
     officers = fields.List(fields.Dict(), metadata={"description": "name, certificate_number, certificate_shown"})
     signature = fields.String()
     refusal_note = fields.String()
-    extra = fields.Dict()
+    extra = fields.Function(lambda s: _step_extra(s), metadata={
+        "description": "kind-specific data; an interviewee's or witness's personal fields are masked unless "
+                       "shown (cases.privacy)"})
     needs_av = fields.Boolean()
     av_justification = fields.String(allow_none=True)
     av_justification_approved = fields.Function(lambda s: s.av_justification_approved_by_id is not None)
@@ -457,7 +492,8 @@ class CaseDetailSchema(CaseSummarySchema):
     is_complex = fields.Boolean()
     marked_major = fields.Boolean()
     extension_days = fields.Integer()
-    draft = fields.Dict(allow_none=True)
+    draft = fields.Function(lambda c: _draft(c), allow_none=True, metadata={
+        "description": "the draft decision; ID and phone numbers in its text masked unless disclosed"})
     draft_sha256 = fields.String(allow_none=True)
     notice_served_on = fields.Date(allow_none=True)
     defence_waived = fields.Boolean()

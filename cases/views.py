@@ -275,6 +275,10 @@ def _step_links(step):
 
 def render_case(case, status=200, *, draft_form=None, refused=None, action_form=None, flags_form=None,
                 extend_form=None, party_form=None, errors=None):
+    from cases import privacy
+
+    if privacy.disclose_case(case, current_user):  # the handling officers, head and reviewer: logged view
+        db.session.commit()
     today = today_china()
     actions = services.allowed_actions(case, current_user, on=today)
     flat = [(t, [p for ps in problems.values() for p in ps]) for t, problems in actions]
@@ -419,6 +423,11 @@ def document(case_id, document_id):
         raise NotFound("文书不存在")
     store = get_store()
     store.stat(doc.storage_key)  # a missing object or an unreachable store fails here, before streaming starts
+    from cases import privacy
+
+    # The PDF carries the party's data unmasked: the download is an export of personal data (logged).
+    privacy.log_export(case, current_user, what=f"下载文书 {doc.number or ''}{doc.title}")
+    db.session.commit()
     chunks = store.open(doc.storage_key)
     filename = f"{doc.title}-{doc.number}.pdf"
     resp = Response(stream_with_context(chunks), mimetype="application/pdf")

@@ -22,6 +22,9 @@ def init_app(app):
     from review.queries import reviewer_case_clause
 
     register_case_scope(Role.reviewer, reviewer_case_clause)
+    from cases.privacy import register_entitlement
+
+    register_entitlement(services.is_case_reviewer)
 
     from app.extensions import api as rest_api
     from app.web.views import add_home_panel, add_nav_item

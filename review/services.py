@@ -449,7 +449,18 @@ def get_submission(submission_id) -> ReviewSubmission:
 
 def ensure_can_view(user, submission):
     if not permissions.can_view_submission(user, submission):
+        from app.privacy.services import record_refusal
+
+        record_refusal(user, "review", submission.id, case_id=submission.case_id, reason="无权查看该法制审核记录")
         raise NotFound(f"法制审核记录（编号{submission.id}）不存在")
+
+
+def is_case_reviewer(user, case) -> bool:
+    """The reviewer who took a review of this case needs its parties' data for the review (PIPL Art 6)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(ReviewSubmission.id).where(
+        ReviewSubmission.case_id == case.id, ReviewSubmission.reviewer_id == user.id).limit(1)) is not None
 
 
 def submissions_of(case) -> list[ReviewSubmission]:

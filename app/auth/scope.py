@@ -8,7 +8,9 @@ builds on (SPEC §1 least privilege; 个人信息保护法 Art 51 access control
   their office. `fn(user)` returns None when it has no opinion (the user is not placed in the hierarchy:
   the whole city, as before) or an iterable of agency ids.
 
-`readable_agency_ids(user)` returns None for "every agency", else a frozenset (possibly empty).
+`readable_agency_ids(user)` (alias `visible_agency_ids`) returns None for "every agency", else a frozenset
+(possibly empty). A provider may also be installed per application with `register_provider(app, fn)`
+(same contract); the answer is cached per request, since lists may ask once per row.
 Within an agency, finer rules per object kind (a reviewer sees only the cases sent to review) live in the
 feature's own visibility module (`cases.visibility`).
 """
@@ -40,15 +42,45 @@ def reads_as_supervisor(user) -> bool:
     return user.has_role(Role.supervisor) or (user.agency_id is None and bool(user.roles & CITYWIDE_ROLES))
 
 
-def supervised_agency_ids(user) -> frozenset[int] | None:
-    """The agencies a supervisor reads: None (all) unless a supervision hierarchy places the user."""
-    if not reads_as_supervisor(user):
-        return frozenset()
-    for fn in _supervision_scopes:
+#: app.extensions key of a provider registered per application (see `register_provider`).
+PROVIDER = "sanxiang_agency_scope"
+
+
+def register_provider(app, fn: Callable[[object], Iterable[int] | None]) -> None:
+    """Install the supervision hierarchy's provider for this application (same contract as
+    `register_supervision_scope`)."""
+    app.extensions[PROVIDER] = fn
+
+
+def _providers() -> list[Callable]:
+    from flask import current_app, has_app_context
+
+    app_provider = current_app.extensions.get(PROVIDER) if has_app_context() else None
+    return ([app_provider] if app_provider else []) + list(_supervision_scopes)
+
+
+def _ask_providers(user):
+    for fn in _providers():
         ids = fn(user)
         if ids is not None:
             return frozenset(ids)
     return ALL
+
+
+def supervised_agency_ids(user) -> frozenset[int] | None:
+    """The agencies a supervisor reads: None (all) unless a supervision hierarchy places the user."""
+    from flask import g, has_request_context
+
+    if not reads_as_supervisor(user):
+        return frozenset()
+    if not _providers():
+        return ALL
+    if has_request_context():
+        cache = g.setdefault("_supervised_agency_ids", {})
+        if user.id not in cache:
+            cache[user.id] = _ask_providers(user)
+        return cache[user.id]
+    return _ask_providers(user)
 
 
 def readable_agency_ids(user) -> frozenset[int] | None:
@@ -72,3 +104,13 @@ def agency_clause(user, column):
     if not ids:
         return false()
     return column.in_(sorted(ids))
+
+
+#: Names the supervision feature may use.
+visible_agency_ids = readable_agency_ids
+
+
+def sees_agency(user, agency_id) -> bool:
+    ids = readable_agency_ids(user)
+    return ids is ALL or agency_id in ids
+

@@ -81,6 +81,9 @@ def get_case(case_id) -> Case:
 
 def ensure_can_view(user, case):
     if not permissions.can_view_case(user, case):
+        from cases.privacy import refuse_case
+
+        refuse_case(user, case.id, "无权查看该案件（SPEC §1）")  # PIPL Art 51: refusals are logged too
         raise NotFound(f"案件（编号{case.id}）不存在")  # do not reveal other agencies' cases
 
 

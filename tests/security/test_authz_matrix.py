@@ -265,6 +265,26 @@ declare("LAHAADD",
         "recordings_api.request_export",
 )
 
+# Personal data (issue 23): the explicit "show" with a purpose, for anyone who may read the case.
+declare("LAHAAAA",
+        "cases.reveal_personal", "cases_api.PartyDisclosure", "cases_api.StepDisclosure",
+)
+
+# The purposes a "show" may state: any logged-in user.
+declare("LAAAAAA",
+        "cases_api.DisclosurePurposes",
+)
+
+# The access log of personal data: supervisors, city-wide admins, and heads (their own staff's accesses).
+declare("LDDDAAA",
+        "privacy.accesses", "privacy_api.Accesses",
+)
+
+# A person's request to know who accessed their data: the supervision office answers it.
+declare("LDDDDAA",
+        "privacy.person_request", "privacy_api.PersonRequests",
+)
+
 
 # Remedies (复议/诉讼): lists and rates for any staff (limited to what they see); a remedy and its case's
 # remedies read by the agency's staff and supervisors; recorded by the agency's officers, reviewers and
@@ -398,7 +418,7 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
         db.session.commit()
         from app.validators import make_credit_code
 
-        ids = {"agency_id": agency_id, "credit_code": make_credit_code(org_seq=4321), "case_officer_ids": [co.officer_id for co in case.officers], "case_id": case.id, "step_id": step.id, "document_id": document.id, "recording_id": recording.id,
+        ids = {"party_id": case.parties[0].id, "agency_id": agency_id, "credit_code": make_credit_code(org_seq=4321), "case_officer_ids": [co.officer_id for co in case.officers], "case_id": case.id, "step_id": step.id, "document_id": document.id, "recording_id": recording.id,
                "export_id": export.id, "submission_id": submission.id, "pub_id": pub.id,
                "certificate_id": bystander.certificates[0].id, "officer_id": bystander.id,
                "matter_id": case.matter_version.matter_id, "version_id": case.matter_version_id,
@@ -488,6 +508,9 @@ BODIES = {
     "remedies_api.Effective": lambda ids: {"json": {"on": ids["today"]}},
     "remedies_api.Hearings": lambda ids: {"json": {"held_on": ids["today"], "representatives": "王局长",
                                                    "head_appeared": True, "head_name": "王局长"}},
+    "cases_api.PartyDisclosure": lambda ids: {"json": {"purpose": "supervision", "note": "执法监督检查抽查"}},
+    "cases_api.StepDisclosure": lambda ids: {"json": {"purpose": "supervision", "note": "执法监督检查抽查"}},
+    "privacy_api.PersonRequests": lambda ids: {"json": {"name": "张三", "note": "查阅请求2026-001"}},
     "publicity_api.Decline": lambda ids: {"json": {"ground": "state_secret", "note": "涉及国家秘密"}},
     "recordings_api.tus_create": lambda ids: {"headers": {
         "Tus-Resumable": "1.0.0", "Upload-Length": "10",
@@ -570,3 +593,69 @@ def test_authorization_matrix(app, world, login_as):
     print(f"authorization matrix: {len(observed)} (endpoint, method) pairs x {len(CALLERS)} callers = "
           f"{sum(counts.values())} requests")
     assert not failures, f"{len(failures)} answers differ from the declared table:\n" + "\n".join(failures)
+
+
+# --- reads of every object kind on a case NOT sent to review (issue 23, SPEC §1) ------------------------
+
+#: URL parameters that name a case or something on it; GET rules using only these are the case's reads.
+CASE_READ_ARGS = {"case_id", "step_id", "document_id"}
+
+
+@pytest.fixture
+def kept_world(app, major_case, case_at, approve_case, make_reviewer, head_of, make_officer, make_user,
+               make_agency):
+    """Agency A: case `sent` reviewed by the reviewer; case `kept`, investigated, with steps, documents and
+    parties, never sent to review, handled by the same lead officer. One user per matrix caller."""
+    with app.app_context():
+        sent = major_case("notified")
+        agency_id = sent.agency_id
+        reviewer = make_reviewer(agency_id)
+        approve_case(sent, reviewer)
+        from cases.models import Case
+
+        sent = db.session.get(Case, sent.id)
+        lead = sent.officers[0].officer
+        kept = db.session.get(Case, case_at("investigated", officers=[lead, make_officer(agency_id)]).id)
+        assert kept.steps and kept.documents and kept.parties
+        ids = {"case_id": kept.id, "step_id": kept.steps[0].id, "document_id": kept.documents[0].id}
+        users = {"officer": lead.user_id, "reviewer": reviewer.id, "head": head_of(agency_id).id,
+                 "officer_b": make_officer(make_agency(name="另一执法局", doc_prefix="另城管")).user.id,
+                 "supervisor": make_user(roles=("supervisor",)), "admin": make_user(roles=("admin",))}
+        return ids, users
+
+
+def test_reads_of_a_case_never_sent_to_review(app, kept_world, login_as):
+    """Every GET on a case, its steps and documents (HTML and JSON): each caller gets what the table above
+    declares for a case of their agency, except the reviewer, who does not learn that a case never sent to
+    review exists (404; J-07). Refused reads are in the personal-data access log."""
+    ids, users = kept_world
+    failures, checked = [], 0
+    for rule, method in sorted(_rules(app), key=lambda rm: (rm[0].rule, rm[1])):
+        if method != "GET" or not rule.arguments or not set(rule.arguments) <= CASE_READ_ARGS:
+            continue
+        if "case_id" not in rule.arguments:
+            continue
+        expected = _expected(rule.endpoint, method)
+        url = _url(rule, ids)
+        for caller in CALLERS:
+            want = expected[caller]
+            if caller == "reviewer" and want == ALLOW:
+                want = HIDE
+            client = app.test_client()
+            if caller != "anon":
+                login_as(client, users[caller])
+            resp = client.get(url)
+            got = _outcome(resp)
+            resp.close()
+            checked += 1
+            if got != want:
+                failures.append(f"GET {url} ({rule.endpoint}) as {caller}: expected {want}, got {got} "
+                                f"({resp.status_code})")
+    assert checked >= 7 * 15, checked
+    assert not failures, "\n".join(failures)
+    from app.privacy.models import PersonalDataAccess
+
+    with app.app_context():
+        refused = db.session.scalars(db.select(PersonalDataAccess).where(
+            PersonalDataAccess.action == "refused", PersonalDataAccess.user_id == users["reviewer"])).all()
+        assert refused and all(r.case_id == ids["case_id"] for r in refused)
