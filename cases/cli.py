@@ -139,6 +139,7 @@ def action(ref, action, username, data_json, on):
     user = _user(username)
     case = _case(ref)
     try:
+        services.ensure_can_view(user, case)  # the same visibility rule as the web and the API
         data = load_action_data(action, raw)
         services.apply_action(case, action, actor=user, data=data, on=on_date)
         db.session.commit()
@@ -158,6 +159,7 @@ def complete_step(ref, step_id, username):
     user = _user(username)
     case = _case(ref)
     try:
+        services.ensure_can_view(user, case)
         step = services.get_step(case, step_id)
         services.complete_step(step, actor=user)
         db.session.commit()

@@ -289,6 +289,10 @@ def _held(case) -> bool:
 def get_recording(recording_id, actor) -> Recording:
     rec = db.session.get(Recording, recording_id)
     if rec is None or not permissions.can_view_recording(actor, rec):
+        if rec is not None:  # a recording shows people: a refused access is logged (PIPL Art 51)
+            from app.privacy.services import record_refusal
+
+            record_refusal(actor, "recording", rec.id, case_id=rec.case_id, reason="无权查看该音像记录")
         raise NotFound("音像记录不存在")  # do not reveal other agencies' recordings
     return rec
 

@@ -60,6 +60,13 @@ def test_j07_reviewer_cannot_read_a_case_never_sent_to_review(app, two_cases, lo
     # The case sent to review stays readable to the agency's reviewer.
     assert _get(app, login_as, users["reviewer"], f"/api/cases/{ids['sent']}").status_code == 200
     assert _get(app, login_as, users["reviewer"], f"/cases/{ids['sent']}").status_code == 200
+    # The CLI acting as the reviewer applies the same rule.
+    from app.auth.models import User
+
+    with app.app_context():
+        username = db.session.get(User, users["reviewer"]).username
+    result = app.test_cli_runner().invoke(args=["cases", "action", str(ids["kept"]), "close", "--as", username])
+    assert result.exit_code != 0 and "不存在" in result.output, result.output
 
 
 READS = {"officer": (200, 200), "colleague": (200, 200), "reviewer": (200, 404), "head": (200, 200),
@@ -115,3 +122,23 @@ def test_the_supervision_hierarchy_plugs_in(app, two_cases, login_as):
     finally:
         scope._supervision_scopes.remove(placed)
     assert _get(app, login_as, users["supervisor"], f"/api/cases/{ids['kept']}").status_code == 200
+
+
+def test_publications_and_recordings_follow_their_case(app, case_at, make_reviewer, login_as):
+    """A decision's publication (staff side) is read through its case: the agency's reviewer does not see
+    the publication of a case never sent to review; the case's officer does."""
+    from publicity.models import Publication
+
+    with app.app_context():
+        case = case_at("served")
+        reviewer = make_reviewer(case.agency_id).id
+        officer = officer_user(case).id
+        pub_id = db.session.scalar(db.select(Publication.id).where(Publication.case_id == case.id))
+        case_id = case.id
+    assert pub_id is not None
+    for user, status in ((reviewer, 404), (officer, 200)):
+        assert _get(app, login_as, user, f"/api/publicity/publications/{pub_id}").status_code == status
+        assert _get(app, login_as, user, f"/publicity/{pub_id}").status_code == status
+        listed = {p["id"] for p in _get(app, login_as, user, "/api/publicity/publications").get_json()}
+        assert (pub_id in listed) == (status == 200)
+        assert _get(app, login_as, user, f"/cases/{case_id}/recordings").status_code == status

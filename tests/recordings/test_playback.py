@@ -83,11 +83,16 @@ def test_who_may_view_and_download(app, client, av_case, login_as, recording, ma
     rid = recording["id"]
     stranger = make_user(roles=("officer",), agency=make_agency())
     supervisor = make_user(roles=("supervisor",))
-    reviewer = make_user(roles=("reviewer",), agency=type("A", (), {"id": av_case.agency_id})())
+    agency = type("A", (), {"id": av_case.agency_id})()
+    reviewer = make_user(roles=("reviewer",), agency=agency)
+    colleague = make_user(roles=("officer",), agency=agency)
     login_as(client, stranger)
     assert client.get(f"/recordings/{rid}").status_code == 404
     assert client.get(f"/recordings/{rid}/media?purpose=x").status_code == 404
+    # SPEC §1: a reviewer sees only the cases sent to review; this one never was.
     login_as(client, reviewer)
+    assert client.get(f"/recordings/{rid}?purpose=法制审核").status_code == 404
+    login_as(client, colleague)
     assert client.get(f"/recordings/{rid}?purpose=法制审核").status_code == 200
     resp = client.get(f"/recordings/{rid}/media?variant=original&download=1&purpose=留存")
     assert resp.status_code == 403 and "批准" in resp.get_data(as_text=True)
@@ -95,7 +100,7 @@ def test_who_may_view_and_download(app, client, av_case, login_as, recording, ma
     resp = client.get(f"/recordings/{rid}/media?variant=original&download=1&purpose=执法监督调取")
     assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
     actions = custody(app, rid)
-    assert ("view", "法制审核", reviewer) in actions
+    assert ("view", "法制审核", colleague) in actions
     assert ("download", "执法监督调取", supervisor) in actions
 
 
