@@ -1,7 +1,7 @@
 """Personal information: the access log of personal data (views, reveals, exports, refusals, purges).
 
 Revision ID: 0023a_personal_data_access
-Revises: 0018a_ledger_keys
+Revises: 0017a_remedies
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0023a_personal_data_access'
-down_revision = '0018a_ledger_keys'
+down_revision = '0017a_remedies'
 branch_labels = None
 depends_on = None
 
