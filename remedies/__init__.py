@@ -24,6 +24,11 @@ def init_app(app):
     add_home_panel(app, views.alerts_panel)
     add_nav_item(app, "复议诉讼", "remedies.index", can_view_remedies)
     _install_remedy_periods()
+    from app.auth.models import Role
+    from cases.visibility import register_case_scope
+    from remedies.queries import reviewer_case_clause
+
+    register_case_scope(Role.reviewer, reviewer_case_clause)
 
 
 def _install_remedy_periods():

@@ -18,6 +18,14 @@ def can_view_agency_remedies(user, agency_id) -> bool:
     return can_view_remedies(user) and can_see_agency(user, agency_id)
 
 
+def can_view_case_remedies(user, case) -> bool:
+    """Remedies are read through their case (`cases.visibility`, SPEC §1): the agency's reviewers see the
+    cases sent to review and those under a remedy (the legal office answers them), not every case."""
+    from cases.permissions import can_view_case
+
+    return can_view_remedies(user) and case is not None and can_view_case(user, case)
+
+
 def can_record_remedy(user, agency_id) -> bool:
     return can_act_in_agency(user, agency_id, *RECORDING_ROLES)
 

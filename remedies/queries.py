@@ -38,6 +38,11 @@ def visible_remedies(user, *, case_id=None, kind=None, pending=None):
     clause = _agency_clause(user, Remedy.agency_id)
     if clause is not None:
         stmt = stmt.where(clause)
+    if user is not EVERYONE:
+        from cases.visibility import case_clause, visible_case_ids
+
+        if case_clause(user) is not None:  # SPEC §1 per role and the supervision hierarchy, via the case
+            stmt = stmt.where(Remedy.case_id.in_(visible_case_ids(user)))
     if case_id is not None:
         stmt = stmt.where(Remedy.case_id == case_id)
     if kind:
@@ -198,3 +203,16 @@ def total(rows: list[AgencyRates], year: int) -> dict:
     return {"reconsideration": add("reconsideration"), "lawsuit": add("lawsuit"), "appearance": add("appearance"),
             "reconsiderations_received": sum(r.reconsiderations_received for r in rows),
             "lawsuits_received": sum(r.lawsuits_received for r in rows)}
+
+
+def reviewer_case_clause(user):
+    """The agency's legal office (reviewers) answers reconsiderations and lawsuits: a reviewer also sees the
+    cases of their agency under a remedy. Registered with `cases.visibility.register_case_scope`."""
+    import sqlalchemy as sa
+
+    from cases.models import Case
+
+    if user.agency_id is None:
+        return sa.false()
+    return Case.id.in_(select(Remedy.case_id).where(Remedy.agency_id == user.agency_id))
+

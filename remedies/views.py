@@ -17,7 +17,8 @@ bp = Blueprint("remedies", __name__, url_prefix="/remedies", template_folder="te
 
 def _get(remedy_id):
     remedy = services.get_remedy(remedy_id)
-    if not permissions.can_view_agency_remedies(current_user, remedy.agency_id):
+    if not (permissions.can_view_agency_remedies(current_user, remedy.agency_id)
+            and permissions.can_view_case_remedies(current_user, remedy.case)):
         raise NotFound("复议或诉讼记录不存在")
     return remedy
 
@@ -61,8 +62,9 @@ def _case(case_id):
     from cases import services as case_services
 
     case = case_services.get_case(case_id)
-    if not permissions.can_view_agency_remedies(current_user, case.agency_id):
+    if not permissions.can_view_remedies(current_user):
         raise NotFound(f"案件（编号{case_id}）不存在")
+    case_services.ensure_can_view(current_user, case)  # SPEC §1 per role; a refusal is logged
     return case
 
 
