@@ -1,7 +1,7 @@
 """Personal information: the access log of personal data (views, reveals, exports, refusals, purges).
 
 Revision ID: 0023a_personal_data_access
-Revises: 0017a_remedies
+Revises: 0017b_agencies
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0023a_personal_data_access'
-down_revision = '0017a_remedies'
+down_revision = '0017b_agencies'
 branch_labels = None
 depends_on = None
 
