@@ -165,3 +165,16 @@ def warnings_cmd(username, on):
     """超期预警：临近或超过受理、办结期限的投诉举报。"""
     for w in complaints.warnings(user_named(username), parse_date(on) or today_china()):
         click.echo(f"{w.complaint.reference}\t{w.what}\t{w.due}\t{w.state}")
+
+
+@supervision_cli.command("escalate")
+@click.option("--on", "on", default=None, help="按该日期判断是否逾期（默认今天）")
+def escalate_cmd(on):
+    """整改逾期督办：把逾期未验收的整改通知提请上一级执法监督机构督办（可由定时任务每日运行）。"""
+    from supervision.services import rectification
+
+    done = rectification.escalate_overdue(parse_date(on) or today_china())
+    db.session.commit()
+    for rect in done:
+        click.echo(f"{rect.number}\t{rect.agency.short_name}\tdue={rect.due_on}\tto_office={rect.escalated_office_id}")
+    click.echo(f"escalated {len(done)}")

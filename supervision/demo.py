@@ -56,3 +56,34 @@ def load_supervision(ctx):
                            channel=ComplaintChannel.call, actor=supervisor, on=received3)
     complaints.accept(r3.complaint, on=received3, actor=supervisor)
     made["handling"] = r3.complaint
+
+
+@register_demo(91)
+def load_oversight(ctx):
+    """A 2026 inspection plan per agency, the city-management bureau's annual check with two findings, and a
+    rectification notice in progress (report submitted, awaiting the supervisor)."""
+    from app import calendar
+    from supervision.services import checks, rectification
+
+    agencies = ctx.get("agencies", {})
+    if not agencies:
+        return
+    today = today_china()
+    plans = {}
+    for key, agency in agencies.items():
+        plans[key] = checks.create_plan(agency=agency, year=today.year, title=f"{today.year}年度行政执法检查",
+                                        planned_on=today.replace(month=6, day=15),
+                                        scope="行政执法“三项制度”落实情况、案卷质量、执法人员持证情况")
+    cg = agencies.get("cg") or next(iter(agencies.values()))
+    checked_on = calendar.add_working_days(today, -20)
+    check = checks.record_check(agency=cg, kind="annual", plan=plans.get("cg"), checked_on=checked_on,
+                                summary="抽查行政处罚案卷12件，现场检查执法记录仪使用情况。",
+                                findings=[{"text": "部分案件现场检查未全程音像记录，也无书面说明"},
+                                          {"text": "两件案件的行政处罚决定书未载明申请行政复议、提起行政诉讼的途径和期限"}])
+    rect = rectification.issue(agency=cg, findings=[f.text for f in check.findings], finding=check.findings[0],
+                               source=f"check:{check.id}", on=calendar.add_working_days(checked_on, 2))
+    head = ctx.get("users", {}).get("cg_chenjz")
+    rectification.submit_report(rect, text_="已组织全局执法人员开展执法记录仪使用培训，对两件案件的决定书依法补正送达。",
+                                files=[("培训签到表.pdf", "application/pdf", b"%PDF-1.4\n% demo attachment\n")],
+                                on=calendar.add_working_days(checked_on, 10), actor=head)
+    ctx.setdefault("rectifications", {})["in_progress"] = rect

@@ -2,3 +2,6 @@
 from supervision.models.hierarchy import OfficeAgency, OfficeLevel, OfficeMember, SupervisionOffice  # noqa: F401
 from supervision.models.complaints import (Complaint, ComplaintChannel, ComplaintEvent,  # noqa: F401
                                            ComplaintOutcome, ComplaintStatus)
+from supervision.models.oversight import (AccountabilityDecision, CheckPlan, Finding, Measure,  # noqa: F401
+                                          Rectification, RectificationReport, RectificationStatus,
+                                          SupervisionCheck)

@@ -255,6 +255,31 @@ declare("HHHHHHH",
         "supervision_public.status POST",
 )
 
+# Checks, findings, accountability: supervisors in scope only (admins do not act on officers).
+declare("LDDDDAD",
+        "supervision.check_list", "supervision.accountability_list", "supervision.rectification_list POST",
+        "supervision_api.Plans", "supervision_api.Checks", "supervision_api.Findings",
+        "supervision_api.Rectifications POST",
+)
+declare("LHHHHAH",
+        "supervision.finding_detail", "supervision.accountability_detail", "supervision_api.FindingAccountability",
+        "supervision_api.AccountabilityItem", "supervision_api.AccountabilityAction",
+)
+# Rectification: the supervisors in scope and the head of the agency notified.
+declare("LDDDAAA",
+        "supervision.rectification_list GET", "supervision_api.Rectifications GET",
+)
+declare("LHHHAAH",
+        "supervision.rectification_detail", "supervision.rectification_pdf", "supervision.rectification_act",
+        "supervision.rectification_attachment", "supervision_api.RectificationItem",
+)
+declare("LHHHADH",
+        "supervision_api.RectificationReportResource",
+)
+declare("LHHHDAH",
+        "supervision_api.RectificationDecision",
+)
+
 # The caller's own agency scope.
 declare("LAAAAAA",
         "supervision_api.Scope",
@@ -414,6 +439,12 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
             "name": "矩阵镇综合执法队", "entrusting_agency_id": agency_id,
             "matter_codes": [case.matter_version.matter.code], "legal_basis": "委托依据",
             "starts_on": "2025-01-01", "ends_on": "2099-12-31"}, actor=None)
+        from supervision.services import accountability as sup_acc, checks as sup_checks, rectification as sup_rect
+
+        finding = sup_checks.add_finding(agency=case.agency, text_="未出示执法证件", officer_id=bystander.id)
+        decision = sup_acc.open_decision(finding, measure="criticism", reason="矩阵")
+        rect = sup_rect.issue(agency=case.agency, findings=["矩阵问题"])
+        report = sup_rect.submit_report(rect, text_="已整改", files=[("a.pdf", "application/pdf", b"%PDF-1.4")])
         checkpoint = create_checkpoint()
         db.session.commit()
         from app.validators import make_credit_code
@@ -427,7 +458,9 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "decision": "approve", "upload_id": "0" * 32, "level": "0", "path": "000.p/1",
                "draw_id": draw.id, "office_id": office.id, "complaint_id": complaint.id,
                "remedy_id": remedy.id, "doc_id": remedy_doc.id, "today": case.decided_on.isoformat(),
-               "org_id": org.id}
+               "org_id": org.id,
+               "finding_id": finding.id, "decision_id": decision.id, "rect_id": rect.id, "report_id": report.id,
+               "index": 0}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
         officer_b = make_officer(agency_b).user
@@ -460,7 +493,8 @@ def _bearer(app, user_id):
 
 ACTION_ARG = {"cases.act": "close", "officers.act": "inspect", "review.act": "take",
               "cases_api.CaseAction": "close", "supervision.complaint_act": "accept",
-              "supervision_api.ComplaintAction": "accept"}
+              "supervision_api.ComplaintAction": "accept", "supervision.rectification_act": "report",
+              "supervision_api.AccountabilityAction": "statement"}
 
 
 def _tus_meta(**meta):
@@ -497,6 +531,15 @@ BODIES = {
     "supervision_api.Offices": lambda ids: {"json": {"name": "矩阵省司法厅", "level": "province",
                                                      "region_code": "220000"}},
     "supervision_api.OfficeAgencies": lambda ids: {"json": {"agency_id": ids["agency_id"]}},
+    "supervision_api.Plans": lambda ids: {"json": {"agency_id": ids["agency_id"], "year": 2026, "title": "矩阵计划",
+                                                   "planned_on": "2026-06-01"}},
+    "supervision_api.Checks": lambda ids: {"json": {"agency_id": ids["agency_id"], "kind": "spot",
+                                                    "checked_on": "2026-06-01", "summary": "矩阵检查"}},
+    "supervision_api.Findings": lambda ids: {"json": {"agency_id": ids["agency_id"], "text": "矩阵问题"}},
+    "supervision_api.FindingAccountability": lambda ids: {"json": {"measure": "criticism", "reason": "矩阵"}},
+    "supervision_api.Rectifications": lambda ids: {"json": {"agency_id": ids["agency_id"], "findings": ["矩阵"]}},
+    "supervision_api.RectificationReportResource": lambda ids: {"json": {"text": "已整改"}},
+    "supervision_api.RectificationDecision": lambda ids: {"json": {"decision": "returned", "note": "矩阵"}},
     "supervision_api.OfficeMembers": lambda ids: {"json": {"user_id": 1}},
     "supervision_api.Complaints": lambda ids: {"json": {"agency_id": ids["agency_id"], "subject": "乱收费",
                                                         "content": "矩阵", "channel": "call"}},
