@@ -46,6 +46,69 @@ def _overdue_complaints(ids, today):
     return out
 
 
+def _overdue_rectifications(ids, today):
+    from supervision.models.oversight import OPEN_RECTIFICATION, Rectification
+
+    rows = db.session.execute(select(Rectification.agency_id, func.count()).where(
+        Rectification.agency_id.in_(ids), Rectification.status.in_(OPEN_RECTIFICATION),
+        Rectification.due_on < today).group_by(Rectification.agency_id))
+    return dict(rows.all())
+
+
+def _open_rectifications(ids, today):
+    from supervision.models.oversight import OPEN_RECTIFICATION, Rectification
+
+    rows = db.session.execute(select(Rectification.agency_id, func.count()).where(
+        Rectification.agency_id.in_(ids), Rectification.status.in_(OPEN_RECTIFICATION)).group_by(Rectification.agency_id))
+    return dict(rows.all())
+
+
+def _grades(ids, today):
+    from supervision.services.evaluation import latest_grades
+
+    return latest_grades(set(ids))
+
+
+def _plans(ids, today):
+    from supervision.services.checks import plan_coverage
+
+    return {a: f"{done}/{total}" for a, (total, done) in plan_coverage(today.year, ids).items()}
+
+
+def _upheld(ids, today):
+    rows = db.session.execute(select(Complaint.agency_id, func.count()).where(
+        Complaint.agency_id.in_(ids), Complaint.outcome.in_(("upheld", "partly")),
+        func.extract("year", Complaint.replied_on) == today.year).group_by(Complaint.agency_id))
+    return dict(rows.all())
+
+
+COLUMNS.update({"open_rectifications": _open_rectifications, "overdue_rectifications": _overdue_rectifications,
+                "upheld": _upheld, "grade": _grades, "plans": _plans})
+COLUMN_LABELS.update({"open_rectifications": "整改中", "overdue_rectifications": "整改超期",
+                      "upheld": "本年投诉属实", "grade": "最近评查等次", "plans": "年度检查（完成/计划）"})
+
+
+def chart(rows, keys=("open_complaints", "overdue_complaints", "open_rectifications", "overdue_rectifications")):
+    """Grouped horizontal bars per agency, as data for an inline SVG (no script, no external library)."""
+    labels = {"open_complaints": "未办结投诉", "overdue_complaints": "超期投诉", "open_rectifications": "整改中",
+              "overdue_rectifications": "整改超期"}
+    colours = {"open_complaints": "#4e79a7", "overdue_complaints": "#e15759", "open_rectifications": "#f28e2b",
+               "overdue_rectifications": "#b07aa1"}
+    peak = max([r.figures.get(k) or 0 for r in rows for k in keys] + [1])
+    bar, gap, left, width = 10, 8, 170, 360
+    groups, y = [], 10
+    for r in rows:
+        bars = []
+        for i, k in enumerate(keys):
+            value = r.figures.get(k) or 0
+            bars.append({"y": y + i * bar, "w": round(width * value / peak, 1), "value": value,
+                         "colour": colours[k], "label": labels[k]})
+        groups.append({"label": r.agency.short_name, "y": y, "bars": bars})
+        y += bar * len(keys) + gap
+    return {"groups": groups, "height": y + 20, "left": left, "width": width + left + 40,
+            "legend": [(labels[k], colours[k]) for k in keys]}
+
+
 def reviewer_ratio(agency_id, today) -> tuple[int, int]:
     """(legal reviewers, officers passing the certificate rules today) of an agency."""
     reviewers = db.session.scalar(select(func.count()).select_from(User).join(UserRole, UserRole.user_id == User.id)

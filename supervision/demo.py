@@ -87,3 +87,58 @@ def load_oversight(ctx):
                                 files=[("培训签到表.pdf", "application/pdf", b"%PDF-1.4\n% demo attachment\n")],
                                 on=calendar.add_working_days(checked_on, 10), actor=head)
     ctx.setdefault("rectifications", {})["in_progress"] = rect
+
+
+@register_demo(92)
+def load_evaluation(ctx):
+    """A completed 案卷评查 round over the last twelve months' closed cases, drawn verifiably, scored by two
+    evaluators and published with its bulletin. Needs the ledger signing key (the draw's seed is a signed
+    checkpoint): without one, the round is left out with a message."""
+    import logging
+    from datetime import timedelta
+
+    from app.auth.services import create_user
+    from app.ledger.services import LedgerKeyMissing
+    from supervision.services import evaluation
+
+    agencies = ctx.get("agencies", {})
+    users = ctx.get("users", {})
+    lead = users.get("jiandu")
+    if not agencies or lead is None:
+        return
+    second = create_user(username="jiandu_pc", password=_password(), full_name="钱文静", roles=["supervisor"])
+    users["jiandu_pc"] = second
+    today = today_china()
+    try:
+        with _savepoint():
+            rnd = evaluation.create_round(title=f"{today.year}年度行政处罚案卷评查", period_from=today - timedelta(days=365),
+                                          period_to=today, agency_ids=[a.id for a in agencies.values()],
+                                          evaluator_ids=[lead.id, second.id], actor=lead)
+            files = evaluation.draw(rnd, actor=lead)
+            for i, f in enumerate(files):
+                evaluation.submit_sheet(f, deductions={"documents": 3, "archive": 1}, actor=lead,
+                                        comment="送达回证填写不完整，卷内目录未标页码")
+                evaluation.submit_sheet(f, deductions={"documents": 2, "discretion": 4}, actor=second,
+                                        comment="裁量理由说明较简略")
+            evaluation.publish(rnd, actor=lead)
+            ctx.setdefault("evaluation_rounds", {})["published"] = rnd
+    except LedgerKeyMissing as exc:
+        logging.getLogger(__name__).warning("demo: no 案卷评查 round (%s)", exc.message)
+    except Exception as exc:  # noqa: BLE001 - e.g. no closed case in the period: the demo goes on without it
+        from app.errors import DomainError
+
+        if not isinstance(exc, DomainError):
+            raise
+        logging.getLogger(__name__).warning("demo: no 案卷评查 round (%s)", exc.message)
+
+
+def _password():
+    from app.web.demo import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
+
+
+def _savepoint():
+    from app.extensions import db
+
+    return db.session.begin_nested()

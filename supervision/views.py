@@ -69,9 +69,14 @@ def index():
     from supervision import dashboard
 
     today = today_china()
+    board = dashboard.board(current_user, today)
+    from supervision.services import rectification
+
+    office = hierarchy.office_of_user(current_user)
+    escalated = rectification.escalated_to({office.id}) if office is not None else []
     return render_template("supervision/index.html", warnings=complaints.warnings(current_user, today),
-                           office=hierarchy.office_of_user(current_user),
-                           board=dashboard.board(current_user, today), today=today)
+                           office=office, board=board, chart=dashboard.chart(board), today=today,
+                           escalated=escalated)
 
 
 # --- hierarchy ----------------------------------------------------------------------------------------------

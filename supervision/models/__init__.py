@@ -5,3 +5,4 @@ from supervision.models.complaints import (Complaint, ComplaintChannel, Complain
 from supervision.models.oversight import (AccountabilityDecision, CheckPlan, Finding, Measure,  # noqa: F401
                                           Rectification, RectificationReport, RectificationStatus,
                                           SupervisionCheck)
+from supervision.models.evaluation import EvaluationFile, EvaluationRound, EvaluationSheet  # noqa: F401

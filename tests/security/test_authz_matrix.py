@@ -280,6 +280,16 @@ declare("LHHHDAH",
         "supervision_api.RectificationDecision",
 )
 
+# 案卷评查: supervisors only (the matrix supervisor sees every agency); the bulletin is not published yet.
+declare("LDDDDAD",
+        "supervision.rounds", "supervision.round_detail", "supervision.round_act", "supervision.file_sheet",
+        "supervision_api.Rounds", "supervision_api.RoundItem", "supervision_api.RoundAction",
+        "supervision_api.FileSheet",
+)
+declare("LDDDDHD",
+        "supervision.round_bulletin",
+)
+
 # The caller's own agency scope.
 declare("LAAAAAA",
         "supervision_api.Scope",
@@ -448,6 +458,17 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
         checkpoint = create_checkpoint()
         db.session.commit()
         from app.validators import make_credit_code
+        from supervision.models.evaluation import EvaluationFile
+        from supervision.services import evaluation as sup_eval
+
+        evaluators = [make_user(roles=("supervisor",)), make_user(roles=("supervisor",))]
+        rnd = sup_eval.create_round(title="矩阵评查", period_from=recent.today, period_to=recent.today,
+                                    agency_ids=[agency_id], evaluator_ids=evaluators)
+        eval_file = EvaluationFile(round=rnd, agency_id=agency_id, case_id=case.id, draw_id=draw.id,
+                                   checkpoint_size=draw.checkpoint_size, evaluator1_id=evaluators[0],
+                                   evaluator2_id=evaluators[1])
+        db.session.add(eval_file)
+        db.session.commit()
 
         ids = {"party_id": case.parties[0].id, "agency_id": agency_id, "credit_code": make_credit_code(org_seq=4321), "case_officer_ids": [co.officer_id for co in case.officers], "case_id": case.id, "step_id": step.id, "document_id": document.id, "recording_id": recording.id,
                "export_id": export.id, "submission_id": submission.id, "pub_id": pub.id,
@@ -460,7 +481,7 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "remedy_id": remedy.id, "doc_id": remedy_doc.id, "today": case.decided_on.isoformat(),
                "org_id": org.id,
                "finding_id": finding.id, "decision_id": decision.id, "rect_id": rect.id, "report_id": report.id,
-               "index": 0}
+               "index": 0, "round_id": rnd.id, "file_id": eval_file.id, "evaluator_ids": evaluators}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
         officer_b = make_officer(agency_b).user
@@ -494,7 +515,8 @@ def _bearer(app, user_id):
 ACTION_ARG = {"cases.act": "close", "officers.act": "inspect", "review.act": "take",
               "cases_api.CaseAction": "close", "supervision.complaint_act": "accept",
               "supervision_api.ComplaintAction": "accept", "supervision.rectification_act": "report",
-              "supervision_api.AccountabilityAction": "statement"}
+              "supervision_api.AccountabilityAction": "statement", "supervision.round_act": "draw",
+              "supervision_api.RoundAction": "draw"}
 
 
 def _tus_meta(**meta):
@@ -531,6 +553,9 @@ BODIES = {
     "supervision_api.Offices": lambda ids: {"json": {"name": "矩阵省司法厅", "level": "province",
                                                      "region_code": "220000"}},
     "supervision_api.OfficeAgencies": lambda ids: {"json": {"agency_id": ids["agency_id"]}},
+    "supervision_api.Rounds": lambda ids: {"json": {"title": "矩阵评查", "period_from": "2025-01-01",
+                                                    "period_to": "2025-12-31", "agency_ids": [ids["agency_id"]],
+                                                    "evaluator_ids": ids["evaluator_ids"]}},
     "supervision_api.Plans": lambda ids: {"json": {"agency_id": ids["agency_id"], "year": 2026, "title": "矩阵计划",
                                                    "planned_on": "2026-06-01"}},
     "supervision_api.Checks": lambda ids: {"json": {"agency_id": ids["agency_id"], "kind": "spot",
