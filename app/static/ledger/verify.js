@@ -178,7 +178,7 @@ async function run() {
   }
 }
 
-const form = document.getElementById("verify-form");
-if (form) {
-  form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
+if (typeof document !== "undefined") {  // (also imported by the Node test of verifyBundle)
+  const form = document.getElementById("verify-form");
+  if (form) form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
 }
