@@ -38,9 +38,12 @@ def _default(value):
     raise TypeError(f"a ledger entry cannot hold a value of type {type(value).__name__}")
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                            default=_default)  # one instance: the audit encodes every entry
+
+
 def canonical_json(obj) -> str:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False, default=_default)
+    return _ENCODER.encode(obj)
 
 
 def canonical_bytes(obj) -> bytes:
