@@ -27,9 +27,19 @@ def _require_use():
         raise PermissionDenied("执法监督仅限执法监督人员、系统管理员和机关负责人")
 
 
-def _dump_complaint(c):
-    schema = ComplaintPersonSchema() if permissions.can_see_complainant(current_user, c) else ComplaintSchema()
-    return schema.dump(c)
+def _dump_complaint(c, log=True):
+    if permissions.can_see_complainant(current_user, c):
+        if log:
+            complaints.log_person_view(current_user, [c])
+        return ComplaintPersonSchema().dump(c)
+    return ComplaintSchema().dump(c)
+
+
+def _dump_logged(rows):
+    """Dump complaints and commit the access-log rows of those whose complainant data was shown."""
+    out = [_dump_complaint(c) for c in rows]
+    db.session.commit()
+    return out
 
 
 @blp.route("/scope")
@@ -110,7 +120,7 @@ class Complaints(MethodView):
     def get(self):
         """Complaints the caller may see (supervisors: in scope; heads: transferred to them), newest first."""
         _require_use()
-        return [_dump_complaint(c) for c in db.session.scalars(complaints.visible_complaints(current_user).limit(500))]
+        return _dump_logged(list(db.session.scalars(complaints.visible_complaints(current_user).limit(500))))
 
     @secured(blp)
     @blp.arguments(ComplaintInSchema)
@@ -145,8 +155,8 @@ class ComplaintItem(MethodView):
     @secured(blp)
     @blp.response(200)
     def get(self, complaint_id):
-        """One complaint; the complainant's data only for supervisors in scope or with consent."""
-        return _dump_complaint(_load_complaint(complaint_id))
+        """One complaint; the complainant's data only for supervisors in scope or with consent (logged)."""
+        return _dump_logged([_load_complaint(complaint_id)])[0]
 
 
 @blp.route("/complaints/<int:complaint_id>/actions/<any(accept, refuse, assign, reply):action>")
@@ -159,4 +169,4 @@ class ComplaintAction(MethodView):
         c = _load_complaint(complaint_id)
         with writing():
             complaints.apply_action(c, action, data, actor=current_user)
-        return _dump_complaint(c)
+        return _dump_logged([c])[0]

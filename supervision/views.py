@@ -184,8 +184,12 @@ def complaint_new():
 def complaint_detail(complaint_id):
     complaint = complaints.get(complaint_id)
     complaints.ensure_can_view(current_user, complaint)
+    show_person = permissions.can_see_complainant(current_user, complaint)
+    if show_person:
+        complaints.log_person_view(current_user, [complaint])
+        db.session.commit()
     return render_template("supervision/complaint.html", c=complaint, form=EmptyForm(),
-                           show_person=permissions.can_see_complainant(current_user, complaint),
+                           show_person=show_person,
                            can_supervise=permissions.can_supervise(current_user, complaint.agency_id),
                            can_reply=permissions.can_reply_complaint(current_user, complaint),
                            assignable=complaints.assignable_users(complaint), outcomes=OUTCOME_LABELS,

@@ -159,6 +159,20 @@ def ensure_can_view(user, complaint):
         raise NotFound("未找到该投诉举报")
 
 
+PERSON_FIELDS = ("complainant_name", "complainant_phone", "complainant_address")
+
+
+def log_person_view(user, complaints_shown) -> None:
+    """Every display of a complainant's data to staff goes to the personal-data access log (PIPL Art 51;
+    app.privacy), with purpose "complaint", in the transaction of the answer that shows it."""
+    from app.privacy.services import record_access
+
+    subjects = [("complaint", c.id, None, [f for f in PERSON_FIELDS if getattr(c, f)])
+                for c in complaints_shown if any(getattr(c, f) for f in PERSON_FIELDS)]
+    if subjects:
+        record_access(user, "view", subjects, purpose="complaint")
+
+
 def lookup(reference: str, secret: str) -> Complaint:
     """The complainant's status look-up: a wrong reference and a wrong secret give the same answer."""
     reference = (reference or "").strip().upper()

@@ -47,3 +47,20 @@ def test_offices_page(app, tree, login_as):
 def test_officers_cannot_open_supervision(app, tree, make_officer, login_as):
     officer = make_officer(tree.a1)
     assert login_as(app.test_client(), officer.user_id).get("/supervision/").status_code == 403
+
+
+def test_dashboard_figures_and_chart(app, tree, login_as):
+    from app.auth.models import Agency
+    from supervision import dashboard
+    from supervision.services import rectification
+
+    with app.app_context():
+        rectification.issue(agency=db.session.get(Agency, tree.a1), findings=["文书不规范"], on=date(2026, 9, 21),
+                            actor=user(tree.sk1))
+        db.session.commit()
+        rows = {r.agency.id: r.figures for r in dashboard.board(user(tree.sc), date(2026, 11, 10))}
+        assert rows[tree.a1]["overdue_rectifications"] == 1 and rows[tree.a1]["open_rectifications"] == 1
+        assert rows[tree.a2]["overdue_rectifications"] == 0
+        assert dashboard.board(user(tree.sk2), date(2026, 11, 10))[0].agency.id == tree.a2
+    page = login_as(app.test_client(), tree.sc).get("/supervision/").get_data(as_text=True)
+    assert "<svg" in page and "整改超期" in page and "临江市城市管理行政执法局" in page
