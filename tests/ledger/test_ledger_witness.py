@@ -143,3 +143,16 @@ def test_cosignature_format_follows_c2sp():
 
     Ed25519PublicKey.from_public_bytes(pub).verify(raw[12:], b"cosignature/v1\ntime 1679315147\n" + text.encode())
     assert cosign.WitnessSigner.from_string(signer.to_string()).verifier.to_string() == signer.verifier.to_string()
+
+
+def test_the_timer_sends_checkpoints_signed_inside_appends_to_the_witnesses(witnesses, ledger):
+    append("case.event", "case:1", {"i": 1})
+    db.session.commit()
+    cp = services.create_checkpoint()  # as an append signs one every N entries: no witness asked
+    db.session.commit()
+    assert cp.cosigned is None
+    r = ledger.test_cli_runner().invoke(args=["ledger", "checkpoint-due"])
+    assert r.exit_code == 0 and "no checkpoint due" in r.output and "cosigned by 2 of 2 witnesses" in r.output
+    db.session.expire_all()
+    assert services.latest_checkpoint().cosigned.count("\u2014 ") == 3
+    assert ledger.test_cli_runner().invoke(args=["ledger", "verify"]).exit_code == 0
