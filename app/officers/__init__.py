@@ -10,9 +10,14 @@ def init_app(app):
     from app.officers.permissions import can_view_officers
     from app.web.views import add_home_panel, add_nav_item
 
+    from app.officers import training_api, training_views
+
     app.register_blueprint(views.bp)
+    app.register_blueprint(training_views.bp)
     app.register_blueprint(public.bp)
     rest_api.register_blueprint(api.blp)
+    rest_api.register_blueprint(training_api.blp)
+    app.config.setdefault("OFFICER_TRAINING_HOURS", 40)  # yearly hours the annual inspection needs
     app.cli.add_command(cli.officers_cli)
     add_home_panel(app, views.kpi_panel)
     add_nav_item(app, "执法人员", "officers.index", can_view_officers)

@@ -64,9 +64,16 @@ def avatar_svg(name: str, index: int = 0) -> bytes:
 
 def _inspect_through(cert, last_day, actor, services, up_to_year=None):
     """Record a passed inspection each year after issue, on 15 February, up to `last_day`."""
+    from app.officers import training
+
     for year in range(cert.issued_on.year + 1, (up_to_year or last_day.year) + 1):
         on = date(year, 2, 15)
         if cert.issued_on <= on <= last_day:
+            # The year's training hours first: the inspection needs them (SPEC §5.5).
+            for course, hours, month in (("行政处罚法及配套法规", 24, 1), ("执法全过程记录实务", 16, 2)):
+                training.record_training(cert.officer, {"kind": "annual", "course": course, "hours": hours,
+                                                        "provider": "临江市司法局", "completed_on": date(year, month, 10)},
+                                         actor=actor)
             services.record_inspection(cert, year=year, on=on, actor=actor, reason="年度审验合格")
 
 
@@ -111,6 +118,13 @@ def _certificate(services, officer, scenario, number, categories, today, setting
         area = "220621"  # 抚松县: cannot act in 临江市
     elif scenario == "ministry":
         kind, issuer, filed_on = "ministry", "中华人民共和国自然资源部", issued + timedelta(days=30)
+    from app.officers import training
+
+    training.record_training(officer, {"kind": "pre_post", "course": "新进执法人员岗前培训", "hours": 60,
+                                       "provider": "白山市司法局", "completed_on": issued - timedelta(days=60)},
+                             actor=actor)
+    training.record_examination(officer, {"taken_on": issued - timedelta(days=30), "score": 82, "passed": True,
+                                          "organiser": "白山市司法局（统一考试）"}, actor=actor)
     cert = services.issue_certificate(officer, number=number, kind=kind, categories=categories, area_code=area,
                                       issued_on=issued, expires_on=expires, issuer=issuer, filed_on=filed_on,
                                       reason="经培训考试合格", actor=actor)

@@ -144,6 +144,10 @@ class Officer(db.Model):
     entrusted_org = relationship("EntrustedOrganisation")
     certificates: Mapped[list[Certificate]] = relationship(
         back_populates="officer", order_by="Certificate.issued_on, Certificate.id", lazy="selectin")
+    trainings: Mapped[list[TrainingRecord]] = relationship(
+        back_populates="officer", order_by="TrainingRecord.completed_on, TrainingRecord.id")
+    examinations: Mapped[list[Examination]] = relationship(
+        back_populates="officer", order_by="Examination.taken_on, Examination.id")
 
     @property
     def employment(self) -> EmploymentType:
@@ -218,6 +222,52 @@ class CertificateEvent(db.Model):
     @property
     def kind_enum(self) -> EventKind:
         return EventKind(self.kind)
+
+
+class TrainingKind(str, enum.Enum):
+    pre_post = "pre_post"  #: 岗前培训: before a first certificate
+    annual = "annual"  #: 年度培训 (法律知识、业务培训): counts toward the yearly hours
+    special = "special"  #: 专题培训: counts toward the yearly hours
+
+
+TRAINING_LABELS = {TrainingKind.pre_post: "岗前培训", TrainingKind.annual: "年度培训", TrainingKind.special: "专题培训"}
+
+
+class TrainingRecord(db.Model):
+    """A course an officer attended, with its hours (学时) in a year. Append-only."""
+
+    __tablename__ = "officer_trainings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officers.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    course: Mapped[str] = mapped_column(sa.String(200))
+    provider: Mapped[str] = mapped_column(sa.String(120), default="")
+    completed_on: Mapped[date] = mapped_column(sa.Date)
+    hours: Mapped[float] = mapped_column(sa.Numeric(6, 1))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    officer: Mapped[Officer] = relationship(back_populates="trainings")
+
+    @property
+    def kind_label(self) -> str:
+        return TRAINING_LABELS[TrainingKind(self.kind)]
+
+
+class Examination(db.Model):
+    """The unified law-enforcement qualification examination (行政执法资格统一考试). Append-only."""
+
+    __tablename__ = "officer_examinations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officers.id"), index=True)
+    taken_on: Mapped[date] = mapped_column(sa.Date)
+    score: Mapped[float] = mapped_column(sa.Numeric(5, 1))
+    passed: Mapped[bool] = mapped_column(sa.Boolean)
+    organiser: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    officer: Mapped[Officer] = relationship(back_populates="examinations")
 
 
 # Officer.entrusted_org names this class by string: make sure it is mapped wherever officers are.

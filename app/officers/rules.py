@@ -27,6 +27,7 @@ class RuleSettings:
     inspection_grace_month: int = 3
     inspection_grace_day: int = 31
     revocation_bar_years: int = 2
+    training_hours: float = 40  #: yearly training hours an annual inspection needs (SPEC §5.5, *(default)*)
 
     @classmethod
     def from_config(cls, config=None):
@@ -39,7 +40,8 @@ class RuleSettings:
                 return cls()
         return cls(inspection_grace_month=int(config.get("CERT_INSPECTION_GRACE_MONTH", 3)),
                    inspection_grace_day=int(config.get("CERT_INSPECTION_GRACE_DAY", 31)),
-                   revocation_bar_years=int(config.get("CERT_REVOCATION_BAR_YEARS", 2)))
+                   revocation_bar_years=int(config.get("CERT_REVOCATION_BAR_YEARS", 2)),
+                   training_hours=float(config.get("OFFICER_TRAINING_HOURS", 40)))
 
     def grace_date(self, year: int) -> date:
         """Last day on which the previous year's inspection still counts."""
@@ -284,7 +286,41 @@ def issue_refusals(officer, on: date, certificates=None, settings: RuleSettings 
     bar = revocation_bar(officer.certificates if certificates is None else certificates, on, settings)
     if bar:
         out.append(bar)
+    exam = exam_failure(officer, on) if not out or out[-1].code != "not_established" else None
+    if exam and officer.employment_type == EmploymentType.established.value:
+        out.append(exam)
     return out
+
+
+EXAM_RULE = "吉林省行政执法证件管理办法：经培训并统一考试合格方可申领执法证件；SPEC §5.5"
+HOURS_RULE = "吉林省行政执法证件管理办法：年审须完成年度培训学时；SPEC §5.5"
+
+
+def exam_failure(officer, on: date) -> Failure | None:
+    """A new certificate needs a passed unified examination taken on or before the issue date."""
+    exams = [e for e in getattr(officer, "examinations", []) if e.taken_on <= on]
+    if any(e.passed for e in exams):
+        return None
+    if exams:
+        last = exams[-1]
+        return Failure("exam_failed", f"统一考试未通过（{last.taken_on.isoformat()}，{last.score}分），不予发证", EXAM_RULE)
+    return Failure("exam_missing", "未参加行政执法资格统一考试或考试未通过，不予发证", EXAM_RULE)
+
+
+def training_hours(officer, year: int) -> float:
+    """Hours of the year's annual and special training (pre-post training is not yearly training)."""
+    return float(sum(float(t.hours) for t in getattr(officer, "trainings", [])
+                     if t.completed_on.year == year and t.kind != "pre_post"))
+
+
+def hours_failure(officer, year: int, settings: RuleSettings | None = None) -> Failure | None:
+    """The annual inspection of `year` needs the year's training hours (default 40)."""
+    settings = settings or RuleSettings.from_config()
+    done = training_hours(officer, year)
+    if done + 1e-9 >= settings.training_hours:
+        return None
+    return Failure("training_hours", f"{year}年度培训学时{done:g}学时，不足{settings.training_hours:g}学时，年检不予通过",
+                   HOURS_RULE)
 
 
 # --- teams ----------------------------------------------------------------------------------------------

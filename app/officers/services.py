@@ -203,8 +203,10 @@ def _check_categories(categories):
 
 def issue_certificate(officer, *, number, categories, area_code, issued_on, expires_on,
                       kind=CertificateKind.jilin, issuer="", filed_on=None, reason="", actor=None,
-                      today=None) -> Certificate:
-    """Issue a certificate, refusing non-established staff and persons under the revocation bar."""
+                      today=None, legacy=False) -> Certificate:
+    """Issue a certificate, refusing non-established staff, persons under the revocation bar and persons
+    without a passed unified examination. `legacy` registers a certificate issued before the system kept
+    examination records (the sheet import): the examination is then not asked for, and the ledger says so."""
     _guard(actor)
     today = today or today_china()
     try:
@@ -229,7 +231,8 @@ def issue_certificate(officer, *, number, categories, area_code, issued_on, expi
             raise _invalid("filed_on", "国务院部门执法证件须填写在司法局的备案日期")
         if filed_on > today:
             raise _invalid("filed_on", "备案日期不得晚于今天")
-    refusals = rules.issue_refusals(officer, issued_on, person_certificates(officer))
+    refusals = [f for f in rules.issue_refusals(officer, issued_on, person_certificates(officer))
+                if not (legacy and f.code in ("exam_missing", "exam_failed"))]
     if refusals:
         raise CertificateInvalid("不予发证：" + "；".join(f.message for f in refusals),
                                  code="certificate_refused",
@@ -243,7 +246,7 @@ def issue_certificate(officer, *, number, categories, area_code, issued_on, expi
     _add_event(cert, EventKind.issued, issued_on, actor, reason=_reason(reason, required=False), payload={
         "officer_id": officer.id, "officer_name": officer.name, "agency_id": officer.agency_id,
         "kind": kind.value, "categories": categories, "area_code": area, "issued_on": issued_on,
-        "expires_on": expires_on, "filed_on": cert.filed_on})
+        "expires_on": expires_on, "filed_on": cert.filed_on, **({"legacy": True} if legacy else {})})
     return cert
 
 
@@ -276,8 +279,10 @@ def _check_event_date(cert, on, today=None):
     return status
 
 
-def record_inspection(cert, *, year, on, passed=True, reason="", actor=None, today=None) -> CertificateEvent:
-    """年检: record the outcome for an inspection year."""
+def record_inspection(cert, *, year, on, passed=True, reason="", actor=None, today=None,
+                      legacy=False) -> CertificateEvent:
+    """年检: record the outcome for an inspection year. Passing needs the year's training hours, except for
+    `legacy` registration of an inspection passed before the system kept training records (the import)."""
     _guard(actor)
     _check_event_date(cert, on, today)
     try:
@@ -288,6 +293,11 @@ def record_inspection(cert, *, year, on, passed=True, reason="", actor=None, tod
         raise _invalid("year", f"年检年度应在{cert.issued_on.year}至{on.year}之间")
     if passed and year in rules.passed_inspection_years(cert, on):
         raise Conflict(f"证件{cert.number}已通过{year}年度年检")
+    if passed and not legacy:
+        short = rules.hours_failure(cert.officer, year)
+        if short:
+            raise CertificateInvalid(f"不能通过年检：{short.message}（{short.rule}）", code="inspection_refused",
+                                     details={"failures": [short.to_dict()]})
     return _add_event(cert, EventKind.inspected, on, actor, reason=_reason(reason, required=not passed),
                       year=year, passed=bool(passed))
 
@@ -453,12 +463,13 @@ def import_sheet(filename: str, data: bytes, actor=None, today=None) -> ImportRe
                 update_officer(officer, actor=actor, qualification_number=plan["officer"]["qualification_number"],
                                qualification_date=plan["officer"]["qualification_date"])
         if plan["certificate"]:
-            cert = issue_certificate(officer, actor=actor, today=today, reason="表格导入", **plan["certificate"])
+            cert = issue_certificate(officer, actor=actor, today=today, reason="表格导入（已持有证件登记）", legacy=True,
+                                     **plan["certificate"])
             result.certificates += 1
             year = plan["inspection_year"]
             if year is not None and year >= cert.issued_on.year:
                 on = max(cert.issued_on, min(today, date(year, 12, 31)))
-                record_inspection(cert, year=year, on=on, actor=actor, today=today, reason="表格导入")
+                record_inspection(cert, year=year, on=on, actor=actor, today=today, reason="表格导入", legacy=True)
                 result.inspections += 1
     return result
 

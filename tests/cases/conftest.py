@@ -136,7 +136,11 @@ def make_officer(app):
         officer = officer_services.create_officer(name=name or f"执法{n}", agency=agency_obj,
                                                   employment_type=employment, user=user)
         if certificate and employment == "established":
+            from app.officers import training
+
             issued_on = issued_on or T.cert_issued
+            # A new certificate needs a passed unified examination (SPEC §5.5).
+            training.record_examination(officer, {"taken_on": issued_on, "score": 85, "passed": True})
             cert = officer_services.issue_certificate(
                 officer, number=f"22068100{n:05d}", categories=list(categories), area_code=area,
                 issued_on=issued_on, expires_on=expires_on or T.cert_expires)
@@ -145,6 +149,9 @@ def make_officer(app):
                 for year in range(issued_on.year + 1, today.year + 1):
                     on = max(date(year, 1, 10), issued_on)
                     if on <= today:
+                        # The annual inspection needs the year's training hours (default 40).
+                        training.record_training(officer, {"kind": "annual", "course": "年度法律知识培训",
+                                                           "hours": 40, "completed_on": on})
                         officer_services.record_inspection(cert, year=year, on=on)
         db.session.commit()
         return officer

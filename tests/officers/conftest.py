@@ -52,6 +52,10 @@ def make_officer(app):
                 qualification_date=today_china() - timedelta(days=400) if qualification_number else None,
                 photo=photo)
             cert_id = None
+            if employment == "established":  # a passed unified examination: a certificate may be issued
+                from app.officers import training
+
+                training.record_examination(officer, {"taken_on": today_china(), "score": 85, "passed": True})
             if cert:
                 today = today_china()
                 c = services.issue_certificate(officer, number=number or f"2206811{next(counter):04d}",

@@ -12,6 +12,9 @@ def test_register_issue_and_act(client, world, bearer):
     assert resp.status_code == 201
     officer = resp.get_json()
     assert officer["username"] == "cg_wangqiang" and officer["failures_today"][0]["code"] == "no_certificate"
+    resp = client.post(f"/api/officers/{officer['id']}/examinations", headers=h, json={
+        "taken_on": today.isoformat(), "score": "86", "passed": True, "organiser": "白山市司法局"})
+    assert resp.status_code == 201
     resp = client.post(f"/api/officers/{officer['id']}/certificates", headers=h, json={
         "number": "220681100001", "categories": ["城市管理"], "area_code": "220681",
         "issued_on": today.isoformat(), "expires_on": (today + timedelta(days=900)).isoformat()})

@@ -31,9 +31,12 @@ def cert(issued=date(2023, 5, 1), expires=date(2029, 4, 30), categories=("城市
     return c
 
 
-def officer(*certs, employment="established", name="王强", id=1):
+def officer(*certs, employment="established", name="王强", id=1, examined=True):
+    from app.officers.models import Examination
+
     o = Officer(id=id, name=name, employment_type=employment)
     o.certificates = list(certs)
+    o.examinations = [Examination(taken_on=date(2000, 1, 1), score=80, passed=True)] if examined else []
     return o
 
 
@@ -329,3 +332,30 @@ def test_require_qualified_minimum_is_a_parameter():
     assert require_qualified([valid_officer(1, "王强")], ON, minimum=1)
     with pytest.raises(CertificateInvalid):
         require_qualified([valid_officer(1, "王强"), valid_officer(2, "刘洋")], ON, minimum=3)
+
+
+def test_a_new_certificate_needs_a_passed_examination():
+    from app.officers.models import Examination
+
+    o = officer(examined=False)
+    assert codes(issue_refusals(o, date(2026, 6, 1), settings=S)) == ["exam_missing"]
+    o.examinations = [Examination(taken_on=date(2026, 5, 1), score=55, passed=False)]
+    [failure] = issue_refusals(o, date(2026, 6, 1), settings=S)
+    assert failure.code == "exam_failed" and "55" in failure.message and "统一考试" in failure.rule
+    o.examinations.append(Examination(taken_on=date(2026, 7, 1), score=75, passed=True))
+    assert codes(issue_refusals(o, date(2026, 6, 1), settings=S)) == ["exam_failed"]  # passed only later
+    assert issue_refusals(o, date(2026, 7, 1), settings=S) == []
+
+
+def test_the_annual_inspection_needs_the_years_training_hours():
+    from app.officers.models import TrainingRecord
+
+    o = officer()
+    o.trainings = [TrainingRecord(kind="pre_post", course="岗前培训", hours=60, completed_on=date(2025, 3, 1)),
+                   TrainingRecord(kind="annual", course="法律知识", hours=24, completed_on=date(2025, 5, 1)),
+                   TrainingRecord(kind="special", course="执法记录仪", hours=15.5, completed_on=date(2025, 9, 1)),
+                   TrainingRecord(kind="annual", course="法律知识", hours=40, completed_on=date(2024, 5, 1))]
+    failure = rules.hours_failure(o, 2025, S)
+    assert failure.code == "training_hours" and "39.5学时，不足40学时" in failure.message
+    assert rules.hours_failure(o, 2024, S) is None
+    assert rules.hours_failure(o, 2025, RuleSettings(training_hours=30)) is None  # a setting

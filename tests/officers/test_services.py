@@ -10,7 +10,7 @@ from app.errors import CertificateInvalid, Conflict, InvalidInput, InvalidTransi
 from app.extensions import db
 from app.ledger.models import LedgerEntry
 from app.officers import queries, rules, services
-from app.officers.models import CertificateEvent, Officer
+from app.officers.models import Certificate, CertificateEvent, Officer
 from app.timeutil import today_china
 
 
@@ -22,9 +22,22 @@ def ctx(app_ctx, world):
 
 
 def issue(officer, number="220681100001", issued=date(2020, 3, 1), expires=date(2030, 2, 28), actor=None,
-          **kw):
+          exam=True, **kw):
+    if exam and officer.employment_type == "established" and not any(
+            e.passed and e.taken_on <= issued for e in officer.examinations):
+        from app.officers import training
+
+        training.record_examination(officer, {"taken_on": issued, "score": 80, "passed": True})
     return services.issue_certificate(officer, number=number, categories=["城市管理"], area_code="220681",
                                       issued_on=issued, expires_on=expires, actor=actor, **kw)
+
+
+def trained(officer, *years, hours=40):
+    from app.officers import training
+
+    for year in years:
+        training.record_training(officer, {"kind": "annual", "course": "年度法律知识培训", "hours": hours,
+                                           "completed_on": date(year, 1, 5)})
 
 
 def ledger(subject=None):
@@ -38,6 +51,7 @@ def test_lifecycle_events_are_appended_to_the_ledger(ctx):
     officer = services.create_officer(name="王强", agency=ctx.a, employment_type="established", actor=ctx.sup)
     cert = issue(officer, actor=ctx.sup)
     today = today_china()
+    trained(officer, today.year)
     services.record_inspection(cert, year=today.year, on=today - timedelta(days=30), actor=ctx.sup)
     services.suspend(cert, on=today - timedelta(days=20), until=today + timedelta(days=10), reason="未按规定着装",
                      actor=ctx.sup)
@@ -129,6 +143,7 @@ def test_refusals(ctx):
 def test_inspection_year_rules(ctx):
     officer = services.create_officer(name="王强", agency=ctx.a, employment_type="established")
     cert = issue(officer, issued=date(2022, 6, 1))
+    trained(officer, 2023)
     services.record_inspection(cert, year=2023, on=date(2023, 2, 1))
     with pytest.raises(Conflict, match="已通过2023年度年检"):
         services.record_inspection(cert, year=2023, on=date(2023, 2, 2))
@@ -183,3 +198,34 @@ def test_kpi_counts_certified_officers_and_qualified_reviewers(ctx, make_user):
                             qualification_number="A2", qualification_date=date(2020, 1, 1))
     kpi = queries.agency_kpis([a], today_china())[0]
     assert (kpi.certified, kpi.reviewers, kpi.reaches, kpi.ratio) == (21, 2, True, 9.5)
+
+
+def test_certificate_refused_without_a_passed_examination(ctx):
+    """SPEC §5.5: trained and examined; a failed or missing examination refuses the new certificate."""
+    from app.officers import training
+
+    officer = services.create_officer(name="刘洋", agency=ctx.a, employment_type="established")
+    with pytest.raises(CertificateInvalid) as err:
+        issue(officer, issued=date(2024, 3, 1), exam=False, actor=ctx.sup)
+    assert err.value.code == "certificate_refused" and "统一考试" in err.value.message
+    training.record_examination(officer, {"taken_on": "2024-02-01", "score": "52", "passed": "false"})
+    with pytest.raises(CertificateInvalid, match="52"):
+        issue(officer, issued=date(2024, 3, 1), exam=False, actor=ctx.sup)
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0
+    training.record_examination(officer, {"taken_on": "2024-02-20", "score": "81", "passed": "true"})
+    assert issue(officer, issued=date(2024, 3, 1), exam=False, actor=ctx.sup).id
+
+
+def test_inspection_refused_without_the_yearly_hours(ctx):
+    officer = services.create_officer(name="孙浩", agency=ctx.a, employment_type="established")
+    cert = issue(officer, issued=date(2022, 6, 1))
+    trained(officer, 2023, hours=32)
+    with pytest.raises(CertificateInvalid) as err:
+        services.record_inspection(cert, year=2023, on=date(2024, 1, 15), actor=ctx.sup)
+    assert err.value.code == "inspection_refused" and "32学时，不足40学时" in err.value.message
+    assert [e.kind for e in cert.events] == ["issued"]
+    trained(officer, 2023, hours=8)
+    assert services.record_inspection(cert, year=2023, on=date(2024, 1, 15), actor=ctx.sup).passed
+    # A failed inspection is always recordable (it is the consequence of missing hours).
+    services.record_inspection(cert, year=2024, on=date(2024, 12, 20), passed=False, reason="学时不足",
+                               actor=ctx.sup)

@@ -349,6 +349,16 @@ declare("LDDDDAA",
         "agencies_api.EntrustedItem PATCH", "agencies_api.EntrustedList POST", "agencies_api.EntrustedTerminate",
 )
 
+# Training and examinations: read like an officer's record (heads, supervisors, admins), written by supervisors
+# and admins.
+declare("LDDDAAA",
+        "training_api.Trainings GET",
+)
+declare("LDDDDAA",
+        "training.add_examination", "training.add_training", "training.import_trainings",
+        "training_api.Examinations", "training_api.TrainingImport", "training_api.Trainings POST",
+)
+
 PROBE = os.environ.get("AUTHZ_PROBE")  # set to print the observed table (for writing this one)
 
 
