@@ -2,7 +2,7 @@
 certificate needs a passed examination, the annual inspection the yearly hours (SPEC §5.5).
 
 Revision ID: 0017c_training
-Revises: 0017b_agencies
+Revises: 0016c_evaluation
 Create Date: 2026-12-02 06:24:47.480004
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017c_training'
-down_revision = '0017b_agencies'
+down_revision = '0016c_evaluation'
 branch_labels = None
 depends_on = None
 
