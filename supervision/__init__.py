@@ -16,6 +16,9 @@ def init_app(app):
     for name, value in common.DEFAULTS.items():
         app.config.setdefault(name, value)
     scope.register_supervision_scope(hierarchy.scope)
+    from supervision import privacy
+
+    privacy.init_app(app)  # complainants under app.privacy: access log, right to know, retention
 
     from app.extensions import api as rest_api
     from app.web.views import add_home_panel, add_nav_item

@@ -120,7 +120,10 @@ class Complaints(MethodView):
     def get(self):
         """Complaints the caller may see (supervisors: in scope; heads: transferred to them), newest first."""
         _require_use()
-        return _dump_logged(list(db.session.scalars(complaints.visible_complaints(current_user).limit(500))))
+        from supervision.privacy import dump_for_list  # lists mask the complainant's phone and address
+
+        rows = list(db.session.scalars(complaints.visible_complaints(current_user).limit(500)))
+        return [dump_for_list(d) for d in _dump_logged(rows)]
 
     @secured(blp)
     @blp.arguments(ComplaintInSchema)

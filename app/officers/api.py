@@ -12,7 +12,7 @@ from app.extensions import db
 from app.officers import queries, rules, services
 from app.officers.schemas import (CertificateInSchema, CertificateSchema, CertificateSummarySchema, CheckQuerySchema, CheckResultSchema,
                                   EventInSchema, EventSchema, ImportResultSchema, KpiSchema, OfficerInSchema,
-                                  OfficerPatchSchema, OfficerSchema, SearchQuerySchema, TeamCheckSchema,
+                                  OfficerPatchSchema, OfficerRowSchema, OfficerSchema, SearchQuerySchema, TeamCheckSchema,
                                   TeamResultSchema)
 from app.officers.regions import parse_region
 from app.timeutil import today_china
@@ -51,9 +51,10 @@ def _check_result(officer, on, category, area):
 class Officers(MethodView):
     @require_roles(*VIEW)
     @blp.arguments(SearchQuerySchema, location="query")
-    @blp.response(200, OfficerSchema(many=True))
+    @blp.response(200, OfficerRowSchema(many=True))
     def get(self, args):
-        """Officers visible to the caller; search by name, ID or certificate number, filter by status."""
+        """Officers visible to the caller; search by name, ID or certificate number, filter by status.
+        ID numbers are masked in the list (GET /api/officers/<id> shows one officer's)."""
         rows = queries.search_officers(current_user, on=today_china(), **args)
         return [r["officer"] for r in rows]
 
@@ -196,6 +197,8 @@ class Export(MethodView):
         """The visible officers with their certificates and today's status, as .xlsx."""
         officers = db.session.scalars(queries.visible_officers(current_user)).all()
         data = services.export_workbook(officers, today_china())
+        services.log_roster_export(officers, actor=current_user)
+        db.session.commit()
         return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=officers.xlsx"})
 

@@ -81,6 +81,18 @@ class OfficerSchema(Schema):
     certificates = fields.List(fields.Nested(CertificateSummarySchema))
 
 
+class OfficerRowSchema(OfficerSchema):
+    """A row of the officers list: the ID number masked (PIPL Art 6: lists never need it whole)."""
+
+    id_number = fields.Function(lambda o: _masked_id(o.id_number), allow_none=True)
+
+
+def _masked_id(value):
+    from app.privacy.masking import mask_id_number
+
+    return mask_id_number(value)
+
+
 # --- input ------------------------------------------------------------------------------------------------
 
 EMPLOYMENT_VALUES = ["established", "auxiliary", "contract", "temporary", "public_welfare"]

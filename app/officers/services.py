@@ -633,3 +633,13 @@ def export_rows(officers, on: date) -> list[list]:
 
 def export_workbook(officers, on: date) -> bytes:
     return sheets.write_xlsx(sheets.COLUMNS + sheets.EXPORT_EXTRA, export_rows(officers, on))
+
+
+def log_roster_export(officers, *, actor) -> None:
+    """The roster carries officers' ID numbers (it is the import layout): its export is an export of
+    personal data, logged (PIPL Art 51; app.privacy)."""
+    from app.privacy.services import record_access
+
+    record_access(actor, "export", [("officer_roster", None, None, ["id_number"])],
+                  purpose="supervision", note=f"执法人员名册导出（{len(officers)}人）")
+

@@ -247,6 +247,8 @@ def export():
     officers = db.session.scalars(queries.visible_officers(current_user)).all()
     today = today_china()
     data = services.export_workbook(officers, today)
+    services.log_roster_export(officers, actor=current_user)
+    db.session.commit()
     filename = f"officers-{today.isoformat()}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -156,6 +156,9 @@ def get(complaint_id) -> Complaint:
 
 def ensure_can_view(user, complaint):
     if not permissions.can_view_complaint(user, complaint):
+        from supervision.privacy import refuse
+
+        refuse(user, complaint)  # PIPL Art 51: a refused read of personal data is logged
         raise NotFound("未找到该投诉举报")
 
 
