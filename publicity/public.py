@@ -298,6 +298,8 @@ def api_statistics():
     def plain(value):
         if isinstance(value, dict):
             return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
         return str(value) if not isinstance(value, (int, str)) else value
 
     return jsonify(plain(stats))

@@ -227,7 +227,14 @@ def statistics(year: int) -> dict:
         "outcomes": outcomes,
         "reviews": _review_counts(start, end),
         "publications": {STATUS_LABELS[PublicationStatus(s)]: n for s, n in pubs.items()},
+        "sections": [section for provider in STATISTICS_SECTIONS for section in [provider(year)] if section],
     }
+
+
+#: Callables year -> (title, {label: value}) or None: higher features add their part of the annual
+#: statistics (e.g. remedies: reconsiderations, lawsuits and their rates, SPEC §3) without publicity
+#: importing them.
+STATISTICS_SECTIONS: list = []
 
 
 def _review_counts(start, end) -> dict:

@@ -48,6 +48,12 @@ def render_xlsx(stats) -> bytes:
         ws.cell(ws.max_row, 1).font = bold
         for label, n in rows.items():
             ws.append([label, n])
+    for title, rows in stats.get("sections", []):
+        ws.append([])
+        ws.append([title, ""])
+        ws.cell(ws.max_row, 1).font = bold
+        for label, value in rows.items():
+            ws.append([label, value])
     for sheet_title, key in (("按执法主体", "by_agency"), ("按执法类别", "by_category")):
         s = wb.create_sheet(sheet_title)
         s.append([sheet_title[1:], "处罚决定（件）", "罚款金额（元）"])

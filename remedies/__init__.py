@@ -24,6 +24,16 @@ def init_app(app):
     add_home_panel(app, views.alerts_panel)
     add_nav_item(app, "复议诉讼", "remedies.index", can_view_remedies)
     _install_remedy_periods()
+    _install_statistics()
+
+
+def _install_statistics():
+    """The annual statistics (统计年报, SPEC §3) gain reconsiderations, lawsuits and their rates."""
+    from publicity import queries as pub_queries
+    from remedies.queries import statistics_section
+
+    if statistics_section not in pub_queries.STATISTICS_SECTIONS:
+        pub_queries.STATISTICS_SECTIONS.append(statistics_section)
     from app.auth.models import Role
     from cases.visibility import register_case_scope
     from remedies.queries import reviewer_case_clause

@@ -216,3 +216,22 @@ def reviewer_case_clause(user):
         return sa.false()
     return Case.id.in_(select(Remedy.case_id).where(Remedy.agency_id == user.agency_id))
 
+
+
+def statistics_section(year: int):
+    """publicity.queries.STATISTICS_SECTIONS: the city's remedies of `year`, counts and rates only."""
+    rows = rates(year)
+    t = total(rows, year)
+    return ("行政复议和行政诉讼", {
+        "收到行政复议申请（件）": t["reconsiderations_received"],
+        "行政复议审结（件）": t["reconsideration"].denominator,
+        "行政复议纠错（件）": t["reconsideration"].numerator,
+        "行政复议纠错率": t["reconsideration"].percent,
+        "被提起行政诉讼（件）": t["lawsuits_received"],
+        "行政诉讼审结（件）": t["lawsuit"].denominator,
+        "行政诉讼败诉（件）": t["lawsuit"].numerator,
+        "行政诉讼败诉率": t["lawsuit"].percent,
+        "开庭（庭次）": t["appearance"].denominator,
+        "机关负责人出庭应诉（庭次）": t["appearance"].numerator,
+        "负责人出庭应诉率": t["appearance"].percent,
+    })

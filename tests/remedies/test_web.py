@@ -74,3 +74,33 @@ def test_pages_file_a_lawsuit_record_a_hearing_and_show_the_rates(app, client, p
     rates = client.get("/remedies/rates?year=2025").get_data(as_text=True)
     assert "100.0%（1/1）" in rates  # the head appeared in the one hearing of 2025
     assert client.get("/remedies/rates?year=abc").status_code == 422
+
+
+def test_annual_statistics_gain_reconsiderations_lawsuits_and_their_rates(app, client, published):
+    """SPEC §3: the 统计年报 reports reconsiderations, lawsuits and their rates (xlsx read back, public page)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.auth.models import User
+    from cases.models import Case
+    from publicity import reports
+    from remedies import services
+
+    ids = published()
+    with app.app_context():
+        case, head = db.session.get(Case, ids["case_id"]), db.session.get(User, ids["head"])
+        for outcome in ("revoke", "mediation"):
+            r = services.file_remedy(case, {"kind": "reconsideration", "body": "临江市人民政府",
+                                            "applied_on": "2025-10-20"}, actor=head, today=date(2026, 3, 1))
+            services.record_outcome(r, outcome=outcome, decided_on=date(2025, 12, 1), actor=head,
+                                    today=date(2026, 3, 1))
+        db.session.commit()
+        wb = load_workbook(io.BytesIO(reports.render(2025, "xlsx")))
+        cells = {row[0]: row[1] for row in wb.worksheets[0].iter_rows(values_only=True) if row and row[0]}
+        assert cells["行政复议审结（件）"] == 2 and cells["行政复议纠错（件）"] == 1
+        assert cells["行政复议纠错率"] == "50.0%" and cells["行政诉讼败诉率"] == "—"
+    html = client.get("/public/statistics?year=2025").get_data(as_text=True)
+    assert "行政复议和行政诉讼：行政复议纠错率" in html and "50.0%" in html
+    api = client.get("/public/api/statistics?year=2025").get_json()
+    assert api["sections"][0][0] == "行政复议和行政诉讼"
