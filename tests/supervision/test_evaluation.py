@@ -106,6 +106,14 @@ def test_round_end_to_end(app, tree, closed_cases, tmp_path):
         assert "行政执法案卷评查情况通报" in text and rnd.bulletin_number in text
         assert "不合格" in text and "执法人员无执法资格或者不足两人" in text and "抽取后未变动" in text
 
+        round_id = rnd.id
+        bundles = tmp_path / "bundles"
+        out = app.test_cli_runner().invoke(args=["supervision", "evaluation-verify", str(round_id),
+                                                 "--bundles", str(bundles)])
+        assert out.exit_code == 0, out.output
+        assert "OK" in out.output and out.output.count("unchanged since checkpoint") == 3
+        assert len(list(bundles.glob("draw-*.json"))) == 1
+
         # A later entry on a sampled case shows up as a change after the draw.
         from app.ledger.services import append
 
