@@ -110,6 +110,18 @@ class WriteOnceViolation(DomainError):
     message = "原始证据一经存储不得覆盖或修改"
 
 
+class FutureDate(InvalidInput):
+    """A legal date or time of an act later than now (SPEC §4.1: records say when the act happened)."""
+
+    code = "future_date"
+
+
+class ExtensionTooLate(InvalidTransition):
+    """APL Art 60, SPEC §11: an extension is approved before the period it extends has run out."""
+
+    code = "extension_too_late"
+
+
 class ErrorSchema(Schema):
     """What every JSON error answer looks like (`_render`); the OpenAPI document describes errors with it."""
 

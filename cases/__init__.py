@@ -15,6 +15,7 @@ DEFAULTS = {
     "SERVICE_WORKING_DAYS": 7,  # APL Art 61
     "SUMMARY_FILING_WORKING_DAYS": 7,
     "PAYMENT_DAYS": 15,  # APL Art 67
+    "ANNOUNCEMENT_SERVICE_DAYS": 30,  # 民事诉讼法 Art 95: 公告送达 takes effect 30 days after announcement
     "LATE_SURCHARGE_PERCENT": 3,  # APL Art 72
     "CLOSING_WORKING_DAYS": 15,
     "DEADLINE_WARNING_DAYS": 7,  # 超期预警: warn this many days ahead
@@ -32,7 +33,7 @@ def init_app(app):
 
     from cases import disclosure  # noqa: F401  (the "show" routes on the cases blueprints, before registering)
 
-    for module in ("cases.privacy", "cases.api", "cases.views", "cases.cli", "cases.demo"):
+    for module in ("cases.privacy", "cases.api", "cases.views", "cases.decision_views", "cases.cli", "cases.demo"):
         try:
             mod = __import__(module, fromlist=["init_app"])
         except ModuleNotFoundError as err:

@@ -24,7 +24,8 @@ from cases import queries, services, workflow
 from cases.models import CaseDocument, Matter, MatterVersion
 from cases.schemas import (ActionDataSchema, AvJustificationSchema, CaseCreateSchema, CaseDeadlineSchema,
                            CaseDetailSchema, CaseDocumentSchema, CaseEventSchema, CaseListQuerySchema,
-                           CaseOfficerSchema, CasePageSchema, CasePartySchema, CaseStepSchema, DeadlineQuerySchema,
+                           CaseOfficerSchema, CasePageSchema, CasePartySchema, CaseStepSchema, CorrectionCheckSchema,
+                           DeadlineQuerySchema, OnSpotFilingSchema,
                            DeadlineRowSchema, DraftSchema, ExtensionSchema, FlagsSchema, MatterCreateSchema,
                            MatterListQuerySchema, MatterPublishSchema, MatterReviseSchema, MatterSchema,
                            OfficersAssignSchema, PartyInSchema, StepInSchema, load_action_data)
@@ -191,6 +192,34 @@ class CaseExtensions(MethodView):
         case = load_case(case_id)
         with writing():
             services.extend_decision_deadline(case, days=data["days"], reason=data["reason"], actor=current_user)
+        return case
+
+
+@blp.route("/<int:case_id>/on-spot-filing")
+class CaseOnSpotFiling(MethodView):
+    @secured(blp)
+    @blp.arguments(OnSpotFilingSchema, required=False)
+    @blp.response(200, CaseDetailSchema)
+    def post(self, data, case_id):
+        """备案 of an on-the-spot decision with the agency, within the filing period and whether or not the
+        fine is paid (APL Art 52). Dated today."""
+        case = load_case(case_id)
+        with writing():
+            services.file_on_spot_decision(case, actor=current_user, note=(data or {}).get("note", ""))
+        return case
+
+
+@blp.route("/<int:case_id>/correction-checks")
+class CaseCorrectionChecks(MethodView):
+    @secured(blp)
+    @blp.arguments(CorrectionCheckSchema)
+    @blp.response(200, CaseDetailSchema)
+    def post(self, data, case_id):
+        """复查: the follow-up of the order to correct (APL Art 28) — date, corrected or not, what was found."""
+        case = load_case(case_id)
+        with writing():
+            services.record_correction_check(case, checked_on=data.get("checked_on"), corrected=data["corrected"],
+                                             result=data["result"], actor=current_user)
         return case
 
 

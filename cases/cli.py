@@ -168,6 +168,42 @@ def complete_step(ref, step_id, username):
     click.echo(f"案件{case.number or case.id}：执法环节“{step.label}”已完成")
 
 
+@cases_cli.command("file-on-spot")
+@click.argument("ref")
+@click.option("--as", "username", required=True, help="以该用户身份操作（权限照常检查）")
+@click.option("--on", "on", help="备案日期（YYYY-MM-DD，默认今天）")
+def file_on_spot(ref, username, on):
+    """备案: file an on-the-spot decision with the agency (APL Art 52), paid or not."""
+    from cases import services
+
+    user, case = _user(username), _case(ref)
+    try:
+        services.file_on_spot_decision(case, actor=user, on=_date(on))
+        db.session.commit()
+    except DomainError as err:
+        raise _fail(err) from None
+    click.echo(f"案件{case.number or case.id}：当场处罚决定已于{case.summary_filed_on.isoformat()}备案")
+
+
+@cases_cli.command("check-correction")
+@click.argument("ref")
+@click.option("--as", "username", required=True, help="以该用户身份操作（权限照常检查）")
+@click.option("--corrected/--not-corrected", required=True, help="当事人是否已改正")
+@click.option("--result", required=True, help="复查情况")
+@click.option("--on", "on", help="复查日期（YYYY-MM-DD，默认今天）")
+def check_correction(ref, username, corrected, result, on):
+    """复查: record the follow-up of the order to correct (APL Art 28)."""
+    from cases import services
+
+    user, case = _user(username), _case(ref)
+    try:
+        services.record_correction_check(case, checked_on=_date(on), corrected=corrected, result=result, actor=user)
+        db.session.commit()
+    except DomainError as err:
+        raise _fail(err) from None
+    click.echo(f"案件{case.number or case.id}：已登记改正复查情况（{case.correction_result}）")
+
+
 @cases_cli.command("deadlines")
 @click.option("--overdue", is_flag=True, help="只列出已逾期的期限")
 @click.option("--days", "horizon", default=7, show_default=True, help="预警天数")

@@ -169,6 +169,8 @@ class Story:
     def draft(self, **draft):
         from cases import services
 
+        # APL Art 28: every penalty decision orders the party to correct (immediately unless a date is given).
+        draft.setdefault("correction", "立即停止违法行为，消除违法状态")
         services.save_draft(self.case, draft, actor=self.officer)
         return self
 
@@ -347,6 +349,7 @@ def load_cases(ctx):
                "evidence": "现场检查笔录1份\n抽样记录1份\n进货单据3张\n现场照片10张",
                "legal_basis": "《中华人民共和国食品安全法》第三十四条第（十）项、第一百二十四条", "tier": "一般",
                "penalties": ["fine", "confiscation"], "fine": "60000",
+               "confiscation": "没收超过保质期的酸奶36盒、熟食12袋", "confiscated_value": "1268",
                "discretion_reason": "货值金额不足一万元，初次违法，按下限附近处罚"},
               [("inspection", at(d(29)), "现场检查：冷柜内酸奶36盒标注保质期至上月，熟食12袋已过期3日，均在售。",
                 "超市冷柜及熟食区"),

@@ -57,6 +57,8 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
     "on_spot_decision": DocumentKind("当场行政处罚决定书", "当罚", "cases/pdf/on_spot_decision.html"),
     "service_receipt": DocumentKind("送达回证", "送", "cases/pdf/service_receipt.html"),
     "closing_approval": DocumentKind("结案审批表", "结", "cases/pdf/closing_approval.html"),
+    "no_penalty_decision": DocumentKind("不予行政处罚决定书", "不罚", "cases/pdf/no_penalty_decision.html"),
+    "transfer_letter": DocumentKind("涉嫌犯罪案件移送书", "移", "cases/pdf/transfer_letter.html"),
     "case_file": DocumentKind("案卷", "卷", "cases/pdf/case_file.html"),
 }
 
@@ -223,7 +225,7 @@ def build_context(case, kind: str, *, number: str | None, step=None, on: date | 
     spec = _kind(kind)
     extra = dict(extra or {})
     parties = [_party(p) for p in case.parties]
-    decision = _decision(case)
+    decision = _decision(case, case.noticed if kind == "advance_notice" and case.noticed else None)
     step_ctx = _step(step) if step is not None else None
     officers = step_ctx["officers"] if step_ctx and step_ctx["officers"] else _case_officers(case, on)
     is_org = bool(parties) and all(p["is_org"] for p in parties)
@@ -263,6 +265,13 @@ def build_context(case, kind: str, *, number: str | None, step=None, on: date | 
         context["hearing_right"] = extra.get("hearing_right", decision["hearing_right"])
         context["defence_due"] = _defence_due(case)
         context["hearing_request_due"] = _due(case, ("hearing_request", "hearing_request_window"))
+    if kind == "on_spot_decision":
+        from cases.document_fields import on_spot_fields
+
+        spot = on_spot_fields(case)
+        context["place"] = spot["place"]
+        if spot["officers"] is not None:
+            context["officers"] = spot["officers"]
     if kind == "hearing_notice":
         context["hearing_at"] = extra.get("hearing_at")
         context["hearing_on"] = extra.get("hearing_at") or case.hearing_on
@@ -360,7 +369,7 @@ def _evidence_item(item) -> str:
     return str(item)
 
 
-def _decision(case) -> dict:
+def _decision(case, noticed=None) -> dict:
     """The draft decision (case.draft, as `cases.services.save_draft` keeps it) with the case's own fields
     (set when deciding) taking precedence.
 
@@ -368,14 +377,15 @@ def _decision(case) -> dict:
     penalty_basis, tier, penalties, fine, confiscation, reasoning, discretion_reason; optional
     penalty_text (overrides the composed penalty), correction (责令改正), defence_opinion, payment_method.
     """
-    draft = case.draft or {}
+    # An advance notice shows what it told the party (case.noticed), never the later decision.
+    draft = noticed if noticed is not None else (case.draft or {})
     version = case.matter_version
-    fine = case.fine_amount
+    fine = case.fine_amount if noticed is None else None
     raw_fine = draft.get("fine", draft.get("fine_amount"))
     if fine is None and raw_fine not in (None, ""):
         fine = Decimal(str(raw_fine))
     penalties = [(p.get("kind") if isinstance(p, dict) else p)
-                 for p in (case.penalties or draft.get("penalties") or [])]
+                 for p in ((case.penalties if noticed is None else None) or draft.get("penalties") or [])]
     if fine and "fine" not in penalties:
         penalties.append("fine")
     items = []
@@ -399,9 +409,10 @@ def _decision(case) -> dict:
     evidence = draft.get("evidence") or []
     if isinstance(evidence, str):
         evidence = _paragraphs(evidence)
+    from cases.document_fields import decision_fields
     from cases.guards import hearing_right
 
-    return {
+    return {**decision_fields(case, draft),
         "facts": _paragraphs(draft.get("facts")),
         "evidence": [_evidence_item(e) for e in evidence],
         "legal_basis": draft.get("legal_basis") or _safe(lambda: version.legal_basis) or None,

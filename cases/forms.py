@@ -10,7 +10,8 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from cases.models import PENALTY_KINDS, SERVICE_METHODS, STEP_LABELS, Procedure, PROCEDURE_LABELS
+from cases.models import (DECISION_KINDS, DISCRETION_KINDS, NO_PENALTY_GROUNDS, PENALTY_KINDS, PROCEDURE_LABELS,
+                          SERVICE_METHODS, STEP_LABELS, Procedure)
 
 PARTY_KINDS = [("person", "自然人"), ("org", "法人或其他组织")]
 SIGNATURES = [("signed", "当事人已签名"), ("refused", "当事人拒绝签名"), ("absent", "当事人不在场")]
@@ -35,6 +36,7 @@ class CaseForm(FlaskForm):
     area_code = StringField("违法行为地（6位行政区划代码）", default="220681",
                             validators=[DataRequired("请填写行政区划代码"), Length(max=6)])
     violation_on = DateField("违法行为发生（终了）日期", validators=[Optional()])
+    discovered_on = DateField("发现违法行为的日期（追责时效计算至此日）", validators=[Optional()])
     harms_safety = BooleanField("涉及公民生命健康安全、金融安全且有危害后果（追责时效五年）")
     place = StringField("违法行为地点", validators=[Optional(), Length(max=200)])
     summary = TextAreaField("案情摘要", validators=[Optional(), Length(max=4000)])
@@ -78,12 +80,75 @@ class DraftForm(FlaskForm):
     penalties = MultiCheckboxField("处罚种类", choices=list(PENALTY_KINDS.items()))
     fine = DecimalField("罚款金额（元）", places=2, validators=[Optional()])
     discretion_reason = TextAreaField("裁量理由", validators=[Optional(), Length(max=4000)])
+    decision_kind = SelectField("决定种类", choices=list(DECISION_KINDS.items()), default="penalty")
+    no_penalty_ground = SelectField("不予行政处罚的情形", choices=[("", "—")] + list(NO_PENALTY_GROUNDS.items()),
+                                    default="")
+    transfer_organ = StringField("移送的司法机关", validators=[Optional(), Length(max=200)])
+    confiscation = StringField("没收的违法所得、非法财物（说明）", validators=[Optional(), Length(max=2000)])
+    confiscated_gains = DecimalField("没收违法所得金额（元）", places=2, validators=[Optional(), NumberRange(min=0)])
+    confiscated_value = DecimalField("没收非法财物的价值（元）", places=2, validators=[Optional(), NumberRange(min=0)])
+    correction = TextAreaField("责令改正的内容（行政处罚法第二十八条）", validators=[Optional(), Length(max=2000)])
+    correction_by = DateField("改正期限（空：立即改正）", validators=[Optional()])
+    defence_points = TextAreaField("陈述申辩意见及复核（每行一条：意见｜采纳/不采纳｜理由）",
+                                   validators=[Optional(), Length(max=8000)])
+    discretion_factors = TextAreaField("裁量情节（每行一项：从轻/减轻/从重｜具体情节）",
+                                       validators=[Optional(), Length(max=4000)])
 
     def data_for_service(self) -> dict:
+        def money(field):
+            return str(field.data) if field.data is not None else None
+
         return {"facts": self.facts.data, "evidence": self.evidence.data, "legal_basis": self.legal_basis.data,
                 "tier": self.tier.data or None, "penalties": self.penalties.data or [],
-                "fine": str(self.fine.data) if self.fine.data is not None else None,
-                "discretion_reason": self.discretion_reason.data}
+                "fine": money(self.fine), "discretion_reason": self.discretion_reason.data,
+                "decision_kind": self.decision_kind.data or None,
+                "no_penalty_ground": self.no_penalty_ground.data or None,
+                "transfer_organ": self.transfer_organ.data, "confiscation": self.confiscation.data or None,
+                "confiscated_gains": money(self.confiscated_gains), "confiscated_value": money(self.confiscated_value),
+                "correction": self.correction.data, "correction_by": self.correction_by.data,
+                "defence_points": _defence_rows(self.defence_points.data),
+                "discretion_factors": _factor_rows(self.discretion_factors.data)}
+
+
+_ADOPTED = {"采纳": True, "不采纳": False, "不予采纳": False, "部分采纳": True}
+_FACTOR_KINDS = {label: kind for kind, label in DISCRETION_KINDS.items()}
+
+
+def _cells(line):
+    return [c.strip() for c in line.replace("|", "｜").split("｜")]
+
+
+def _defence_rows(text) -> list[dict]:
+    """One line per point: 意见｜采纳/不采纳｜理由. A malformed line reaches the service as it is and is refused
+    there with the rule (APL Art 45)."""
+    rows = []
+    for line in (text or "").splitlines():
+        if line.strip():
+            cells = _cells(line) + ["", ""]
+            rows.append({"point": cells[0], "adopted": _ADOPTED.get(cells[1]),
+                         "reason": "｜".join(cells[2:]).strip("｜")})
+    return rows
+
+
+def _factor_rows(text) -> list[dict]:
+    rows = []
+    for line in (text or "").splitlines():
+        if line.strip():
+            cells = _cells(line) + [""]
+            rows.append({"kind": _FACTOR_KINDS.get(cells[0], cells[0]), "factor": "｜".join(cells[1:]).strip("｜")})
+    return rows
+
+
+def draft_form_data(draft: dict) -> dict:
+    """A saved draft as the form shows it (lists back to lines)."""
+    data = dict(draft or {})
+    data["defence_points"] = "\n".join(
+        f"{p.get('point')}｜{'采纳' if p.get('adopted') else '不采纳'}｜{p.get('reason')}"
+        for p in draft.get("defence_points") or [])
+    data["discretion_factors"] = "\n".join(
+        f"{DISCRETION_KINDS.get(f.get('kind'), f.get('kind'))}｜{f.get('factor')}"
+        for f in draft.get("discretion_factors") or [])
+    return data
 
 
 class ActionForm(FlaskForm):
@@ -98,6 +163,10 @@ class ActionForm(FlaskForm):
     late_reason = TextAreaField("逾期送达的理由", validators=[Optional(), Length(max=2000)])
     paid_amount = DecimalField("实缴金额（元）", places=2, validators=[Optional()])
     paid_on = DateField("缴纳日期", validators=[Optional()])
+    place = StringField("违法行为地点", validators=[Optional(), Length(max=200)])
+    certificate_shown_ids = MultiCheckboxField("已向当事人出示执法证件的执法人员", coerce=int)
+    received_on = DateField("司法机关接收日期（回执）", validators=[Optional()])
+    receipt_number = StringField("回执编号", validators=[Optional(), Length(max=100)])
 
     def data_for(self, action) -> dict:
         data = {}
@@ -113,7 +182,8 @@ ACTION_FIELDS = {
     "submit_filing": ("note",), "approve_filing": ("note",), "reject_filing": ("reason",),
     "close_investigation": ("note",), "reopen_investigation": ("reason",),
     "serve_notice": ("served_on", "waived"), "request_hearing": ("requested_on",), "hold_hearing": ("note",),
-    "decide": ("note",), "decide_on_spot": ("note",),
+    "decide": ("note", "received_on", "receipt_number"),
+    "decide_on_spot": ("note", "place", "certificate_shown_ids"),
     "serve_decision": ("served_on", "method", "late_reason"),
     "record_execution": ("paid_amount", "paid_on"), "close": ("note",), "archive": ("note",),
     "terminate": ("reason",),
@@ -123,6 +193,12 @@ ACTION_FIELDS = {
 class FlagsForm(FlaskForm):
     marked_major = BooleanField("认定为重大执法决定（须法制审核）")
     is_complex = BooleanField("情节复杂（须集体讨论）")
+
+
+class CorrectionCheckForm(FlaskForm):
+    checked_on = DateField("复查日期", validators=[Optional()])
+    corrected = SelectField("当事人是否已改正", choices=[("yes", "已改正"), ("no", "未改正")], default="yes")
+    result = TextAreaField("复查情况", validators=[DataRequired("请填写复查情况"), Length(max=4000)])
 
 
 class ExtendForm(FlaskForm):

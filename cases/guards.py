@@ -16,8 +16,10 @@ from flask import current_app
 
 from app import calendar
 from app.officers.rules import check_team
+from cases import rules
 from cases.models import (AV_ALWAYS, AV_DEFAULT, AV_SERVICE_METHODS, OFFICER_ACTS, SERIOUS_PENALTIES,
                           CaseStatus, STEP_LABELS, StepKind)
+from cases.rules import amount_phrase, amounts
 
 
 @dataclass
@@ -113,9 +115,12 @@ def limitation_guard(ctx):
         limit = case.violation_on.replace(year=case.violation_on.year + years)
     except ValueError:  # 29 February
         limit = case.violation_on.replace(year=case.violation_on.year + years, day=28)
-    if ctx.on > limit:
-        return [f"违法行为发生于{case.violation_on.isoformat()}，已超过{years}年追责时效（至{limit.isoformat()}）"
-                "（行政处罚法第三十六条），不得给予行政处罚"]
+    # The period runs to the day the violation was discovered (发现), not to filing (SPEC §11); a case
+    # without a discovery date is measured to the day of the act, the reading least favourable to the agency.
+    discovered = case.discovered_on or ctx.on
+    if discovered > limit:
+        return [f"违法行为发生于{case.violation_on.isoformat()}，{discovered.isoformat()}才被发现，已超过{years}年追责时效"
+                f"（至{limit.isoformat()}）（行政处罚法第三十六条），不再给予行政处罚"]
     return []
 
 
@@ -128,30 +133,46 @@ def reason_guard(ctx):
 
 @guard("draft_decision")
 def draft_guard(ctx):
-    """The draft decision names a discretion tier of the matter and a fine within it (SPEC §6)."""
+    """The draft decision states facts, evidence and basis; a penalty names a discretion tier of the matter
+    and a fine within it (below it only with a 减轻 factor); each kind has its own content (SPEC §6, §11)."""
     case = ctx.case
     draft = case.draft or {}
     problems = []
     for key, label in (("facts", "违法事实"), ("evidence", "证据"), ("legal_basis", "法律依据")):
+        if rules.decision_kind(draft) == "not_established" and key == "legal_basis":
+            continue
         if not (draft.get(key) or "").strip():
             problems.append(f"处罚决定草案缺少“{label}”")
-    tiers = {t["name"]: t for t in case.matter_version.tiers or []}
-    tier = tiers.get(draft.get("tier"))
-    if tier is None:
-        problems.append(f"请选择裁量档次（可选：{'、'.join(tiers) or '无'}）")
-    penalties = draft.get("penalties") or []
-    if not penalties:
-        problems.append("请选择处罚种类")
-    fine = draft.get("fine")
-    if "fine" in penalties:
-        if fine in (None, ""):
-            problems.append("处罚种类包含罚款，请填写罚款金额")
-        elif tier is not None:
-            amount = Decimal(str(fine))
-            lo, hi = Decimal(str(tier.get("min", 0))), Decimal(str(tier.get("max", 0)))
-            if not lo <= amount <= hi:
-                problems.append(f"罚款{amount}元不在“{tier['name']}”裁量档次范围内（{lo}—{hi}元）")
-    return problems
+    if rules.is_penalty(draft):
+        problems += rules.tier_problems(draft, case.matter_version.tiers)
+    return problems + rules.content_problems(draft, summary=case.procedure == "summary")
+
+
+@guard("order_to_correct")
+def order_to_correct_guard(ctx):
+    """At the decision (not before): a penalty orders correction at once or by a date (APL Art 28)."""
+    return rules.correction_problems(ctx.case.draft)
+
+
+@guard("matches_notice")
+def matches_notice_guard(ctx):
+    """APL Art 44, 45, 62: no decision heavier than the advance notice, or on other facts or basis, without
+    a new notice and a new defence (and hearing) window."""
+    case = ctx.case
+    changes = rules.heavier_than_notice(case.noticed, case.draft)
+    if not changes:
+        return []
+    return ["拟作出的决定重于事先告知的内容或者依据的事实、理由不同（" + "；".join(changes) + "），"
+            "须重新送达行政处罚事先告知书并给予陈述、申辩（听证）期限（行政处罚法第四十四条、第四十五条、第六十二条）"]
+
+
+@guard("notice_required")
+def notice_required_guard(ctx):
+    """APL Art 44: a penalty needs the advance notice first; no penalty, facts not established and a
+    transfer to the judicial organs do not."""
+    if rules.is_penalty(ctx.case.draft):
+        return ["给予行政处罚前，应当送达行政处罚事先告知书（行政处罚法第四十四条）"]
+    return []
 
 
 @guard("decision_deadline")
@@ -180,15 +201,18 @@ def defence_window_guard(ctx):
 
 
 def hearing_right(case) -> bool:
-    """APL Art 63: large fines, confiscation of large amounts, licence revocation, suspension, closure..."""
+    """APL Art 63: large fines, confiscation of large amounts or of property of large value (their sum, as
+    numbers), licence revocation, suspension, closure..."""
     draft = case.draft or {}
+    if (draft.get("decision_kind") or "penalty") != "penalty":
+        return False
     penalties = set(draft.get("penalties") or [])
     if penalties & SERIOUS_PENALTIES:
         return True
-    fine = draft.get("fine")
+    total = amounts(draft)["total"]
     org = any(p.kind == "org" for p in case.parties)
     threshold = setting("HEARING_FINE_ORG" if org else "HEARING_FINE_PERSON", 50000 if org else 10000)
-    return fine not in (None, "") and Decimal(str(fine)) >= Decimal(threshold)
+    return total is not None and total >= Decimal(threshold)
 
 
 @guard("hearing_right")
@@ -245,16 +269,24 @@ def hearing_record_guard(ctx):
 
 @guard("collective_discussion")
 def collective_discussion_guard(ctx):
-    """APL Art 57: complex or serious cases are decided after collective discussion by the heads."""
+    """APL Art 57: complex cases and major violations (the serious penalties, and every decision the major
+    catalogue names) are decided after collective discussion by the heads, with minutes."""
     case = ctx.case
     draft = case.draft or {}
     serious = bool(set(draft.get("penalties") or []) & SERIOUS_PENALTIES)
-    if not (case.is_complex or serious):
+    major = is_major(case)[0] if rules.is_penalty(draft) else False
+    if not (case.is_complex or serious or major):
         return []
-    if any(s.kind == StepKind.discussion.value and s.completed_at for s in case.steps):
-        return []
-    return ["情节复杂或者重大违法行为给予行政处罚，应当经行政机关负责人集体讨论决定（行政处罚法第五十七条），"
-            "尚无集体讨论笔录"]
+    done = [s for s in case.steps if s.kind == StepKind.discussion.value and s.completed_at]
+    if not done:
+        why = "情节复杂" if case.is_complex else "属于重大违法行为（重大执法决定）"
+        return [f"本案{why}，应当经行政机关负责人集体讨论决定（行政处罚法第五十七条），尚无集体讨论笔录"]
+    minutes = done[-1].extra or {}
+    missing = [label for key, label in (("attendees", "出席人员"), ("conclusion", "讨论结论"))
+               if not minutes.get(key)]
+    if missing:
+        return ["集体讨论笔录须记载" + "、".join(missing) + "（行政处罚法第五十七条）"]
+    return []
 
 
 def is_major(case) -> tuple[bool, list[str]]:
@@ -274,9 +306,9 @@ def is_major(case) -> tuple[bool, list[str]]:
 
         reasons.append("拟作出" + "、".join(PENALTY_KINDS.get(p, p) for p in sorted(named)) + "的处罚")
     threshold = criteria.get("fine_at_least")
-    fine = draft.get("fine")
-    if threshold is not None and fine not in (None, "") and Decimal(str(fine)) >= Decimal(str(threshold)):
-        reasons.append(f"罚款金额达到{threshold}元的重大标准")
+    total = amounts(draft)["total"]
+    if threshold is not None and total is not None and total >= Decimal(str(threshold)):
+        reasons.append(f"{amount_phrase(draft)}，达到{threshold}元的重大标准")
     if case.hearing_on or any(s.kind == StepKind.hearing.value and s.completed_at for s in case.steps):
         reasons.append("经过听证程序")
     return bool(reasons), reasons
@@ -313,6 +345,37 @@ def summary_limits_guard(ctx):
         if Decimal(str(fine)) > limit:
             who = "法人或者其他组织" if org else "公民"
             problems.append(f"对{who}当场罚款不得超过{limit}元（行政处罚法第五十一条），应适用普通程序")
+    return problems
+
+
+@guard("transfer_receipt")
+def transfer_receipt_guard(ctx):
+    """A transfer to the judicial organs is recorded with the receiving organ's receipt (回执) (国务院
+    《行政执法机关移送涉嫌犯罪案件的规定》第八条)."""
+    if rules.decision_kind(ctx.case.draft) != "transfer":
+        return []
+    missing = [label for key, label in (("receipt_number", "回执编号"), ("received_on", "接收日期"))
+               if not str(ctx.data.get(key) or "").strip()]
+    if missing:
+        return ["移送司法机关须登记接收机关的回执（" + "、".join(missing) + "）"
+                "（《行政执法机关移送涉嫌犯罪案件的规定》第八条）"]
+    return []
+
+
+@guard("on_spot_record")
+def on_spot_record_guard(ctx):
+    """APL Art 52, 55: an on-the-spot decision states the place of the violation and that the officers
+    showed their certificates (who showed which)."""
+    case, data = ctx.case, ctx.data
+    problems = []
+    if not ((data.get("place") or case.place or "").strip()):
+        problems.append("当场处罚决定书须载明违法行为的地点（行政处罚法第五十二条）")
+    shown = data.get("certificate_shown_ids")
+    if shown is not None:
+        unshown = [co.officer.name for co in case.officers if co.officer_id not in {int(i) for i in shown}]
+        if unshown:
+            problems.append(f"{'、'.join(unshown)}未出示执法证件：当场作出行政处罚决定，执法人员应当向当事人出示执法证件"
+                            "（行政处罚法第五十二条、第五十五条）")
     return problems
 
 
@@ -354,6 +417,10 @@ def execution_guard(ctx):
 
 @guard("closing")
 def closing_guard(ctx):
+    """An on-the-spot decision is filed (备案) with the agency before its case closes (APL Art 52)."""
+    case = ctx.case
+    if case.procedure == "summary" and case.summary_filed_on is None:
+        return ["当场作出的行政处罚决定须报所属行政机关备案后方可结案（行政处罚法第五十二条）"]
     return []
 
 

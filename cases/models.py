@@ -90,6 +90,21 @@ PENALTY_KINDS = {
     "limit_production": "限制开展生产经营活动", "suspend_business": "责令停产停业", "close": "责令关闭",
     "restrict_employment": "限制从业", "detention": "行政拘留",
 }
+#: What a decision decides (APL Art 57): a penalty, no penalty (with its ground), no penalty because the
+#: facts are not established, or the transfer of a suspected crime to the judicial organs.
+DECISION_KINDS = {"penalty": "给予行政处罚", "no_penalty": "不予行政处罚",
+                  "not_established": "违法事实不能成立，不得给予行政处罚", "transfer": "移送司法机关"}
+#: Grounds of 不予行政处罚 (APL Art 30-33), each with its article.
+NO_PENALTY_GROUNDS = {
+    "minor_under_14": "不满十四周岁的未成年人有违法行为（行政处罚法第三十条）",
+    "mental_incapacity": "精神病人、智力残疾人在不能辨认或者不能控制自己行为时有违法行为（行政处罚法第三十一条）",
+    "minor_corrected": "违法行为轻微并及时改正，没有造成危害后果（行政处罚法第三十三条第一款）",
+    "first_minor": "初次违法且危害后果轻微并及时改正（行政处罚法第三十三条第一款）",
+    "no_fault": "当事人有证据足以证明没有主观过错（行政处罚法第三十三条第二款）",
+}
+#: Discretion factors recorded per case (APL Art 32; 裁量基准): 减轻 goes below the matter's tier.
+DISCRETION_KINDS = {"lighter": "从轻", "mitigated": "减轻", "heavier": "从重"}
+
 #: Penalties that give a hearing right regardless of amount, and make a decision major (SPEC §6, §6.1).
 SERIOUS_PENALTIES = frozenset({"revoke_licence", "suspend_licence", "suspend_business", "close",
                                "lower_qualification", "limit_production", "restrict_employment"})
@@ -159,6 +174,8 @@ class Case(db.Model):
     violation_on: Mapped[date | None] = mapped_column(sa.Date)  #: 违法行为发生（终了）日
     #: Harm to life, health or financial safety: limitation 5 years instead of 2 (APL Art 36).
     harms_safety: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: 发现日: the limitation period runs from the violation to this day, not to filing (APL Art 36).
+    discovered_on: Mapped[date | None] = mapped_column(sa.Date)
     is_complex: Mapped[bool] = mapped_column(sa.Boolean, default=False)  #: needs collective discussion
     marked_major: Mapped[bool] = mapped_column(sa.Boolean, default=False)  #: marked major by the head
     filed_on: Mapped[date | None] = mapped_column(sa.Date)  #: 立案日期
@@ -168,6 +185,10 @@ class Case(db.Model):
     draft: Mapped[dict | None] = mapped_column(sa.JSON)
     draft_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     notice_served_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: The decision content the party was told of (事先告知的拟处罚内容): facts, basis, penalties, amounts.
+    #: A decision heavier than this, or on other facts or basis, needs a new notice (APL Art 44, 45, 62).
+    noticed: Mapped[dict | None] = mapped_column(sa.JSON)
+    notice_count: Mapped[int | None] = mapped_column(sa.Integer, default=0)
     defence_waived: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     hearing_requested_on: Mapped[date | None] = mapped_column(sa.Date)
     hearing_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -175,8 +196,22 @@ class Case(db.Model):
     decision_number: Mapped[str | None] = mapped_column(sa.String(60))
     fine_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     penalties: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: penalty / no_penalty (不予行政处罚) / not_established (不得给予行政处罚) / transfer (移送司法机关)
+    decision_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    gains_amount: Mapped[Decimal | None] = mapped_column(MONEY)  #: 没收违法所得 (APL Art 28, 63)
+    property_value: Mapped[Decimal | None] = mapped_column(MONEY)  #: 没收非法财物的价值 (APL Art 63)
+    #: What the act of deciding recorded beyond the draft: for an on-the-spot decision (APL Art 52)
+    #: {"place", "certificates": [{"officer_id", "name", "certificate_number", "certificate_shown"}]};
+    #: for a transfer to the judicial organs {"transfer": {"organ", "received_on", "receipt_number"}}.
+    decision_record: Mapped[dict | None] = mapped_column(sa.JSON)
+    summary_filed_on: Mapped[date | None] = mapped_column(sa.Date)  #: 当场处罚决定备案日 (APL Art 52)
+    correction_checked_on: Mapped[date | None] = mapped_column(sa.Date)  #: 责令改正的复查日 (APL Art 28)
+    correction_result: Mapped[str | None] = mapped_column(sa.Text)
     served_on: Mapped[date | None] = mapped_column(sa.Date)
     service_method: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The day service takes effect: 公告送达 30 days after the announcement (民事诉讼法 Art 95); the
+    #: served day otherwise. Later periods (payment, remedies) run from it.
+    service_effective_on: Mapped[date | None] = mapped_column(sa.Date)
     payment_due: Mapped[date | None] = mapped_column(sa.Date)
     paid_on: Mapped[date | None] = mapped_column(sa.Date)
     paid_amount: Mapped[Decimal | None] = mapped_column(MONEY)

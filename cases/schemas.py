@@ -14,8 +14,8 @@ from flask import url_for
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from app.schemas import UTCDateTime
-from cases.models import (PENALTY_KINDS, PROCEDURE_LABELS, SERVICE_METHODS, STATUS_LABELS, CaseStatus, Procedure,
-                          StepKind)
+from cases.models import (DECISION_KINDS, DISCRETION_KINDS, NO_PENALTY_GROUNDS, PENALTY_KINDS, PROCEDURE_LABELS,
+                          SERVICE_METHODS, STATUS_LABELS, CaseStatus, Procedure, StepKind)
 
 PROCEDURES = [p.value for p in Procedure]
 STATUSES = [s.value for s in CaseStatus]
@@ -73,6 +73,8 @@ class CaseCreateSchema(_Strict):
     area_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="请填写6位行政区划代码"))
     procedure = fields.String(load_default="ordinary", validate=validate.OneOf(PROCEDURES))
     violation_on = fields.Date(allow_none=True, metadata={"description": "违法行为发生（终了）日"})
+    discovered_on = fields.Date(allow_none=True, metadata={
+        "description": "发现违法行为之日：追责时效计算至此日（行政处罚法第三十六条）"})
     summary = fields.String(load_default="")
     place = fields.String(load_default="", validate=validate.Length(max=200))
     source = fields.String(load_default="inspection", validate=validate.Length(max=40))
@@ -87,6 +89,18 @@ class OfficersAssignSchema(_Strict):
     officer_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
 
 
+class DefencePointSchema(_Strict):
+    point = fields.String(required=True, validate=validate.Length(min=1), metadata={"description": "陈述申辩意见"})
+    adopted = fields.Boolean(required=True, metadata={"description": "是否采纳"})
+    reason = fields.String(required=True, validate=validate.Length(min=1), metadata={"description": "理由"})
+
+
+class DiscretionFactorSchema(_Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(list(DISCRETION_KINDS)),
+                         metadata={"description": "lighter 从轻、mitigated 减轻、heavier 从重"})
+    factor = fields.String(required=True, validate=validate.Length(min=1), metadata={"description": "具体情节"})
+
+
 class DraftSchema(_Strict):
     """调查终结报告 / 处罚决定草案. Each save gives a new SHA-256 (a review approval binds to it)."""
 
@@ -97,9 +111,25 @@ class DraftSchema(_Strict):
     penalties = fields.List(fields.String(validate=validate.OneOf(list(PENALTY_KINDS))), load_default=list)
     fine = fields.Decimal(allow_none=True, as_string=True, places=2, validate=validate.Range(min=0),
                           metadata={"minimum": 0})  # documented as a number, not "0.00"
-    confiscation = fields.String(allow_none=True)
+    confiscation = fields.String(allow_none=True, metadata={"description": "没收的违法所得、非法财物（文字说明）"})
+    confiscated_gains = fields.Decimal(allow_none=True, as_string=True, places=2, validate=validate.Range(min=0),
+                                       metadata={"description": "没收违法所得金额（元）", "minimum": 0})
+    confiscated_value = fields.Decimal(allow_none=True, as_string=True, places=2, validate=validate.Range(min=0),
+                                       metadata={"description": "没收非法财物的价值（元）", "minimum": 0})
     reasoning = fields.String(allow_none=True)
     discretion_reason = fields.String(allow_none=True)
+    penalty_basis = fields.String(allow_none=True, metadata={"description": "处罚依据（默认：执法事项的处罚依据）"})
+    decision_kind = fields.String(allow_none=True, validate=validate.OneOf(list(DECISION_KINDS)), metadata={
+        "description": "、".join(f"{k} {v}" for k, v in DECISION_KINDS.items()) + "（默认 penalty）"})
+    no_penalty_ground = fields.String(allow_none=True, validate=validate.OneOf(list(NO_PENALTY_GROUNDS)),
+                                      metadata={"description": "不予行政处罚的情形（行政处罚法第三十至三十三条）"})
+    transfer_organ = fields.String(allow_none=True, metadata={"description": "移送的司法机关"})
+    correction = fields.String(allow_none=True, metadata={"description": "责令改正的内容（行政处罚法第二十八条）"})
+    correction_by = fields.Date(allow_none=True, metadata={"description": "改正期限；空：立即改正"})
+    defence_points = fields.List(fields.Nested(DefencePointSchema), allow_none=True, metadata={
+        "description": "陈述申辩意见，每条是否采纳及理由（行政处罚法第四十五条）"})
+    discretion_factors = fields.List(fields.Nested(DiscretionFactorSchema), allow_none=True, metadata={
+        "description": "从轻、减轻、从重情节（减轻可低于裁量档次下限）"})
 
 
 class FlagsSchema(_Strict):
@@ -169,7 +199,32 @@ class ExecutionSchema(_Strict):
     note = fields.String(load_default="")
 
 
+class DecideSchema(_Strict):
+    note = fields.String(load_default="")
+    received_on = fields.Date(allow_none=True, metadata={"description": "移送司法机关：接收日期（回执）"})
+    receipt_number = fields.String(allow_none=True, metadata={"description": "移送司法机关：回执编号"})
+
+
+class DecideOnSpotSchema(_Strict):
+    note = fields.String(load_default="")
+    place = fields.String(allow_none=True, validate=validate.Length(max=200),
+                          metadata={"description": "违法行为地点（默认：案件登记的地点）"})
+    certificate_shown_ids = fields.List(fields.Integer(), load_default=None, allow_none=True, metadata={
+        "description": "向当事人出示执法证件的执法人员（默认：本案全部执法人员）"})
+
+
+class OnSpotFilingSchema(_Strict):
+    note = fields.String(load_default="")
+
+
+class CorrectionCheckSchema(_Strict):
+    checked_on = fields.Date(allow_none=True, metadata={"description": "复查日期（默认今天）"})
+    corrected = fields.Boolean(required=True, metadata={"description": "当事人是否已改正"})
+    result = fields.String(required=True, validate=validate.Length(min=1), metadata={"description": "复查情况"})
+
+
 ACTION_SCHEMAS: dict[str, type[Schema]] = {
+    "decide": DecideSchema, "decide_on_spot": DecideOnSpotSchema,
     "reject_filing": ReasonSchema, "reopen_investigation": ReasonSchema, "terminate": ReasonSchema,
     "serve_notice": ServeNoticeSchema, "request_hearing": RequestHearingSchema,
     "serve_decision": ServeDecisionSchema, "record_execution": ExecutionSchema,
@@ -184,7 +239,8 @@ def load_action_data(action: str, raw: dict | None) -> dict:
 class ActionDataSchema(Schema):
     """The union of every action's fields, for the documentation; each action accepts only its own
     (reason: reject_filing, reopen_investigation, terminate; served_on/waived: serve_notice; requested_on:
-    request_hearing; method/served_on/late_reason: serve_decision; paid_amount/paid_on: record_execution)."""
+    request_hearing; method/served_on/late_reason: serve_decision; paid_amount/paid_on: record_execution;
+    received_on/receipt_number: decide (移送司法机关); place/certificate_shown_ids: decide_on_spot)."""
 
     class Meta:
         unknown = RAISE
@@ -198,6 +254,10 @@ class ActionDataSchema(Schema):
     late_reason = fields.String()
     paid_amount = fields.Decimal(allow_none=True, as_string=True)
     paid_on = fields.Date(allow_none=True)
+    received_on = fields.Date(allow_none=True)
+    receipt_number = fields.String(allow_none=True)
+    place = fields.String(allow_none=True)
+    certificate_shown_ids = fields.List(fields.Integer(), allow_none=True)
 
 
 class TierSchema(Schema):
@@ -495,7 +555,18 @@ class CaseDetailSchema(CaseSummarySchema):
     draft = fields.Function(lambda c: _draft(c), allow_none=True, metadata={
         "description": "the draft decision; ID and phone numbers in its text masked unless disclosed"})
     draft_sha256 = fields.String(allow_none=True)
+    discovered_on = fields.Date(allow_none=True)
     notice_served_on = fields.Date(allow_none=True)
+    noticed = fields.Dict(allow_none=True, metadata={"description": "事先告知的拟处罚内容"})
+    notice_count = fields.Integer()
+    decision_kind = fields.String(allow_none=True)
+    gains_amount = fields.Decimal(as_string=True, allow_none=True)
+    property_value = fields.Decimal(as_string=True, allow_none=True)
+    decision_record = fields.Dict(allow_none=True)
+    summary_filed_on = fields.Date(allow_none=True)
+    correction_checked_on = fields.Date(allow_none=True)
+    correction_result = fields.String(allow_none=True)
+    service_effective_on = fields.Date(allow_none=True)
     defence_waived = fields.Boolean()
     hearing_requested_on = fields.Date(allow_none=True)
     hearing_on = fields.Date(allow_none=True)

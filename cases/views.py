@@ -207,6 +207,7 @@ def new():
             case = services.create_case(
                 agency=agency, matter_version=version, title=form.title.data, area_code=form.area_code.data.strip(),
                 actor=current_user, procedure=form.procedure.data, violation_on=form.violation_on.data,
+                discovered_on=form.discovered_on.data,
                 summary=form.summary.data, place=form.place.data, source=form.source.data,
                 harms_safety=form.harms_safety.data, officer_ids=form.officer_ids.data or [],
                 parties=[form.party()])
@@ -241,11 +242,15 @@ def _draft_form(case, formdata=None):
 
 
 def _draft_data(case):
-    draft = dict(case.draft or {})
-    if draft.get("fine") not in (None, ""):
-        from decimal import Decimal
+    from datetime import date
+    from decimal import Decimal
 
-        draft["fine"] = Decimal(str(draft["fine"]))
+    draft = forms.draft_form_data(case.draft or {})
+    for key in ("fine", "confiscated_gains", "confiscated_value"):
+        if draft.get(key) not in (None, ""):
+            draft[key] = Decimal(str(draft[key]))
+    if draft.get("correction_by"):
+        draft["correction_by"] = date.fromisoformat(draft["correction_by"])
     return draft
 
 
@@ -273,6 +278,13 @@ def _step_links(step):
     return [link for func in current_app.extensions.get(STEP_LINKS, []) for link in func(step, current_user)]
 
 
+def _action_form(case):
+    form = forms.ActionForm(formdata=None, data={"place": case.place,
+                                                 "certificate_shown_ids": [co.officer_id for co in case.officers]})
+    form.certificate_shown_ids.choices = [(co.officer_id, co.officer.name) for co in case.officers]
+    return form
+
+
 def render_case(case, status=200, *, draft_form=None, refused=None, action_form=None, flags_form=None,
                 extend_form=None, party_form=None, errors=None):
     from cases import privacy
@@ -285,7 +297,8 @@ def render_case(case, status=200, *, draft_form=None, refused=None, action_form=
     major, major_reasons = guards.is_major(case)
     return render_template(
         "cases/detail.html", case=case, today=today, actions=flat, refused=refused or {},
-        action_form=action_form or forms.ActionForm(formdata=None), action_fields=forms.ACTION_FIELDS,
+        action_form=action_form or _action_form(case), action_fields=forms.ACTION_FIELDS,
+        correction_form=forms.CorrectionCheckForm(formdata=None),
         draft_form=draft_form or _draft_form(case), flags_form=flags_form or forms.FlagsForm(
             formdata=None, data={"marked_major": case.marked_major, "is_complex": case.is_complex}),
         extend_form=extend_form or forms.ExtendForm(formdata=None),
@@ -317,6 +330,7 @@ def act(case_id, action):
     if action not in workflow.actions():
         abort(404)
     form = forms.ActionForm()
+    form.certificate_shown_ids.choices = [(co.officer_id, co.officer.name) for co in case.officers]
     if not form.validate():
         return render_case(case, 422, action_form=form,
                            refused={action: [e for es in form.errors.values() for e in es]})

@@ -54,7 +54,8 @@ def _on_spot(ctx, title, name, birth, seq, facts, penalties, fine, on):
                   "address": f"吉林省临江市建国大街{seq % 90 + 1}号"}])
     services.save_draft(case, {"facts": facts.format(id=id_number), "evidence": "现场照片2张",
                                "legal_basis": "《城市道路管理条例》第二十七条、第四十二条", "tier": "一般" if fine else "轻微",
-                               "penalties": penalties, "fine": fine}, actor=officer)
+                               "penalties": penalties, "fine": fine,
+                               "correction": "立即停止占道经营，清理占用的道路"}, actor=officer)
     services.apply_action(case, "decide_on_spot", actor=officer, on=on)
     services.apply_action(case, "serve_decision", actor=officer, data={"method": "on_spot",
                                                                        "served_on": on.isoformat()}, on=on)

@@ -180,7 +180,12 @@ def major_catalogues(today: date):
 
 # --- statistics -----------------------------------------------------------------------------------------
 
-OUTCOME_LABELS = {"penalty": "作出行政处罚", "not_filed": "不予立案", "terminated": "终止（不予处罚、撤销立案）"}
+OUTCOME_LABELS = {"penalty": "作出行政处罚", "not_filed": "不予立案", "terminated": "终止（不予处罚、撤销立案）",
+                  "no_penalty": "不予行政处罚", "not_established": "违法事实不能成立、不得给予行政处罚",
+                  "transfer": "涉嫌犯罪移送司法机关"}
+#: Withdrawal reasons after which a decision no longer stands: left out of the year's decisions and fines
+#: and shown as a line of their own (issue 13 finding 11).
+VOIDING_REASONS = ("revoked", "confirmed_invalid")
 
 
 def statistics(year: int) -> dict:
@@ -189,15 +194,25 @@ def statistics(year: int) -> dict:
     from cases.models import PENALTY_KINDS, Case, CaseStatus, MatterVersion
 
     start, end = date(year, 1, 1), date(year, 12, 31)
-    decided = (select(Case.agency_id, MatterVersion.category, Case.penalties, Case.fine_amount)
+    decided = (select(Case.agency_id, MatterVersion.category, Case.penalties, Case.fine_amount,
+                      Case.decision_kind, Publication.withdrawal_reason)
                .join(MatterVersion, MatterVersion.id == Case.matter_version_id)
+               .outerjoin(Publication, Publication.case_id == Case.id)
                .where(Case.decided_on.between(start, end)))
     agencies = {a.id: a for a in public_agencies()}
     by_agency: dict[str, dict] = {}
     by_category: dict[str, dict] = {}
     by_penalty: dict[str, int] = {}
     total = {"decisions": 0, "fines": Decimal("0")}
-    for agency_id, category, penalties, fine in db.session.execute(decided):
+    kinds: dict[str, int] = {}
+    voided: dict[str, int] = {}
+    for agency_id, category, penalties, fine, kind, withdrawal in db.session.execute(decided):
+        if withdrawal in VOIDING_REASONS:
+            voided[withdrawal] = voided.get(withdrawal, 0) + 1
+            continue
+        if kind not in (None, "penalty"):
+            kinds[kind] = kinds.get(kind, 0) + 1
+            continue
         name = agencies[agency_id].name if agency_id in agencies else str(agency_id)
         for bucket in (by_agency.setdefault(name, {"decisions": 0, "fines": Decimal("0")}),
                        by_category.setdefault(category, {"decisions": 0, "fines": Decimal("0")}), total):
@@ -213,6 +228,12 @@ def statistics(year: int) -> dict:
     outcomes = {OUTCOME_LABELS["penalty"]: total["decisions"],
                 OUTCOME_LABELS["not_filed"]: other.get(CaseStatus.not_filed.value, 0),
                 OUTCOME_LABELS["terminated"]: other.get(CaseStatus.terminated.value, 0)}
+    for kind, n in kinds.items():
+        outcomes[OUTCOME_LABELS[kind]] = n
+    from publicity.models import WITHDRAWAL_LABELS, WithdrawalReason
+
+    for reason, n in voided.items():
+        outcomes[f"{WITHDRAWAL_LABELS[WithdrawalReason(reason)]}（不计入处罚决定件数和罚款金额）"] = n
     pubs = dict(db.session.execute(
         select(Publication.status, func.count()).where(Publication.decided_on.between(start, end))
         .group_by(Publication.status)).all())

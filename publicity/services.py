@@ -199,6 +199,11 @@ def source_fields(case) -> dict[str, str]:
             items.append(PENALTY_KINDS.get(kind, kind))
     if case.fine_amount and "fine" not in (case.penalties or []):
         items.append(f"罚款人民币{case.fine_amount:,.2f}元")
+    if (case.decision_kind or draft.get("decision_kind")) == "no_penalty":
+        from cases.models import NO_PENALTY_GROUNDS
+
+        ground = NO_PENALTY_GROUNDS.get(draft.get("no_penalty_ground"), "")
+        items = ["不予行政处罚" + (f"（{ground}）" if ground else "")]
     return {
         "title": case.title or "",
         "party_text": "、".join(parties),
@@ -295,6 +300,8 @@ def create_for_case(case, *, actor=None, on: date | None = None) -> Publication 
     agency does not publish warnings, gives a non-publication with that ground, reported at once."""
     if case.decided_on is None or not case.decision_number:
         return None
+    if case.decision_kind == "not_established":
+        return None  # no finding against the party: nothing to publish as an enforcement decision
     existing = db.session.scalar(select(Publication).where(Publication.case_id == case.id))
     if existing is not None:
         return existing
@@ -308,7 +315,9 @@ def create_for_case(case, *, actor=None, on: date | None = None) -> Publication 
     _apply_content(pub, case)
     db.session.add(pub)
     db.session.flush()
-    if any(_is_minor(p, case.decided_on) for p in case.parties):
+    if case.decision_kind == "transfer":
+        _not_published(pub, NonPublicationGround.transferred_crime, "涉嫌犯罪，已移送司法机关", actor)
+    elif any(_is_minor(p, case.decided_on) for p in case.parties):
         _not_published(pub, NonPublicationGround.minor, "当事人作出违法行为时未满十八周岁（系统依身份证号码自动判断）",
                        actor)
     elif set(pub.penalties) == {"warning"} and not setting("PUBLICITY_PUBLISH_WARNINGS"):

@@ -156,13 +156,11 @@ def current_catalogue(agency_id, on: date | None = None) -> MajorCatalogue | Non
 
 
 def _fine(draft) -> Decimal | None:
-    value = (draft or {}).get("fine")
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
+    """The amount that counts for the catalogue: fine + confiscated illegal gains + value of confiscated
+    property, entered as numbers (APL Art 63 较大数额/较大价值; SPEC §11)."""
+    from cases.rules import amounts
+
+    return amounts(draft)["total"]
 
 
 def _yuan(amount) -> str:
@@ -190,6 +188,7 @@ def evaluate_major(case, on: date | None = None) -> tuple[bool, list[str]]:
     draft = case.draft or {}
     penalties = set(draft.get("penalties") or [])
     fine = _fine(draft)
+    from cases.rules import amount_phrase
     category = case.matter_version.category
     code = case.matter_version.matter.code
     reasons: list[str] = []
@@ -211,7 +210,7 @@ def evaluate_major(case, on: date | None = None) -> tuple[bool, list[str]]:
             if kind is ItemKind.amount:
                 priced.add(item.category or "*")
                 if fine is not None and fine >= item.fine_at_least:
-                    add(f"罚款{_yuan(fine)}元，达到{item.label}标准（{_yuan(item.fine_at_least)}元以上）" + where.format(n))
+                    add(f"{amount_phrase(draft)}，达到{item.label}标准（{_yuan(item.fine_at_least)}元以上）" + where.format(n))
             elif kind is ItemKind.penalty:
                 named = penalties & set(item.penalties)
                 if named:
@@ -234,7 +233,7 @@ def evaluate_major(case, on: date | None = None) -> tuple[bool, list[str]]:
         add(f"拟作出{_penalty_names(named)}的处罚")
     threshold = criteria.get("fine_at_least")
     if threshold is not None and fine is not None and fine >= Decimal(str(threshold)):
-        add(f"罚款{_yuan(fine)}元，达到该执法事项公布的重大标准（{_yuan(threshold)}元以上）")
+        add(f"{amount_phrase(draft)}，达到该执法事项公布的重大标准（{_yuan(threshold)}元以上）")
     if _had_hearing(case):
         add("经过听证程序")
     if threshold is not None:
@@ -243,7 +242,7 @@ def evaluate_major(case, on: date | None = None) -> tuple[bool, list[str]]:
         defaults = setting("REVIEW_MAJOR_FINE_DEFAULTS") or {}
         default = defaults.get(category, defaults.get("*"))
         if default is not None and fine >= Decimal(str(default)):
-            add(f"罚款{_yuan(fine)}元，达到较大数额罚款的默认标准（{_yuan(default)}元以上）")
+            add(f"{amount_phrase(draft)}，达到较大数额罚款的默认标准（{_yuan(default)}元以上）")
     return bool(reasons), reasons
 
 

@@ -13,10 +13,10 @@ The package is split by sub-capability; this module re-exports the public verbs 
 - `service`: serving the decision; `execution`: payment, closing, archiving
 - `deadlines`: statutory deadlines; `issuing`: documents; `lifecycle`: `apply_action` and its effects
 """
-from cases.services.common import (GuardFailed, document_number, ensure_can_view, get_case, next_serial,
-                                   record_event)
+from cases.services.common import (GuardFailed, document_number, ensure_can_view, ensure_not_future, get_case,
+                                   next_serial, record_event)
 from cases.services.deadlines import DEADLINES, PARTY_WINDOWS, meet_deadline, set_deadline
-from cases.services.decision import extend_decision_deadline
+from cases.services.decision import extend_decision_deadline, file_on_spot_decision, record_correction_check
 from cases.services.execution import late_surcharge
 from cases.services.filing import assign_officers, create_case, set_case_flags
 from cases.services.investigation import draft_hash, save_draft
@@ -25,6 +25,7 @@ from cases.services.lifecycle import (ACTION_DOCUMENTS, AFTER_ACTION_HOOKS, EFFE
                                       apply_action)
 from cases.services.matters import create_matter, publish_matter, revise_matter
 from cases.services.parties import add_party, clean_party
+from cases.services.service import effective_service_date
 from cases.services.steps import (approve_av_justification, complete_step, get_step, justify_missing_av,
                                   record_step)
 
@@ -32,7 +33,8 @@ __all__ = [
     "ACTION_DOCUMENTS", "AFTER_ACTION_HOOKS", "DEADLINES", "EFFECTS", "PARTY_WINDOWS", "STEP_DOCUMENTS",
     "GuardFailed", "add_party", "allowed_actions", "apply_action", "approve_av_justification",
     "assign_officers", "clean_party", "complete_step", "create_case", "create_matter", "document_number",
-    "draft_hash", "ensure_can_view", "extend_decision_deadline", "get_case", "get_step", "issue_document",
+    "draft_hash", "effective_service_date", "ensure_can_view", "ensure_not_future", "extend_decision_deadline",
+    "file_on_spot_decision", "record_correction_check", "get_case", "get_step", "issue_document",
     "justify_missing_av", "late_surcharge", "meet_deadline", "next_serial", "publish_matter",
     "record_event", "record_step", "revise_matter", "save_draft", "set_case_flags", "set_deadline",
 ]

@@ -3,11 +3,11 @@ document numbering, loading a case and the small parsers every sub-module uses."
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select, update
 
-from app.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from app.errors import DomainError, FutureDate, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db
 from app.ledger.canonical import canonical_json
 from app.ledger.services import append as ledger_append
@@ -130,3 +130,42 @@ def _date(value):
         return date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(f"日期格式无效：{value}") from None
+
+
+#: The rule every dated act obeys, quoted in the refusal (SPEC §4.1: the record says when it happened).
+FUTURE_RULE = "执法全过程记录应当真实、准确，不得记载尚未发生的执法行为（国办发〔2018〕118号；SPEC §4.1）"
+#: Clock skew tolerated for times of day (a phone's clock a few minutes ahead of the server's).
+FUTURE_SKEW = timedelta(minutes=10)
+
+
+def ensure_not_future(value, field: str, label: str):
+    """Refuse a date (China date) or a time later than now. One check for every entry point."""
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        from app.timeutil import aware, local
+
+        if aware(value) > utcnow() + FUTURE_SKEW:
+            when = f"{local(value):%Y-%m-%d %H:%M}"
+            raise FutureDate(f"{label}（{when}）晚于当前时间：{FUTURE_RULE}",
+                             details={"fields": {field: [f"{label}不能晚于当前时间"]}})
+        return
+    from app.timeutil import today_china
+
+    today = today_china()
+    if value > today:
+        raise FutureDate(f"{label}（{value.isoformat()}）晚于今天（{today.isoformat()}）：{FUTURE_RULE}",
+                         details={"fields": {field: [f"{label}不能晚于今天"]}})
+
+
+#: Dated fields of action data and their labels (for the future-date check of `apply_action`).
+DATE_LABELS = {"on": "操作日期", "served_on": "送达日期", "requested_on": "听证申请日期", "paid_on": "缴纳日期",
+               "received_on": "接收日期", "checked_on": "复查日期", "announced_on": "公告日期"}
+
+
+def ensure_action_dates(on, data: dict):
+    """The act's legal date and every date in its data are today or earlier (a due date may be later)."""
+    ensure_not_future(on, "on", DATE_LABELS["on"])
+    for key, value in (data or {}).items():
+        if key.endswith("_on") and value not in (None, ""):
+            ensure_not_future(_date(value), key, DATE_LABELS.get(key, key))

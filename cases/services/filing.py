@@ -8,14 +8,15 @@ from app.extensions import db
 from app.timeutil import today_china
 from cases import permissions, workflow
 from cases.models import Case, CaseOfficer, CaseParty, CaseStatus, Procedure
-from cases.services.common import GuardFailed, _cfg, _officers_by_id, next_serial, record_event
+from cases.services.common import (GuardFailed, _cfg, _officers_by_id, ensure_not_future, next_serial,
+                                   record_event)
 from cases.services.deadlines import set_deadline
 from cases.services.parties import clean_party
 
 
 def create_case(*, agency, matter_version, title, area_code, actor, procedure="ordinary", violation_on=None,
                 summary="", place="", source="inspection", harms_safety=False, is_complex=False,
-                officer_ids=(), parties=(), on: date | None = None) -> Case:
+                officer_ids=(), parties=(), on: date | None = None, discovered_on: date | None = None) -> Case:
     """登记: a draft case under a published matter, with its officers and parties (validated)."""
     if not permissions.can_create_case(actor, agency.id):
         raise PermissionDenied("只有本机关的执法人员可以登记案件")
@@ -30,9 +31,15 @@ def create_case(*, agency, matter_version, title, area_code, actor, procedure="o
         fields["procedure"] = ["程序只能是普通程序或简易程序"]
     elif matter_version is not None and procedure not in (matter_version.procedures or []):
         fields["procedure"] = ["该执法事项不适用所选程序"]
+    ensure_not_future(on, "on", "登记日期")
     on = on or today_china()
     if violation_on is not None and violation_on > on:
         fields["violation_on"] = ["违法行为日期不能晚于今天"]
+    if discovered_on is not None:
+        if discovered_on > on:
+            fields["discovered_on"] = ["发现日期不能晚于今天"]
+        elif violation_on is not None and discovered_on < violation_on:
+            fields["discovered_on"] = ["发现日期不能早于违法行为发生日期"]
     if fields:
         raise InvalidInput("案件信息有误：" + "；".join(m for ms in fields.values() for m in ms),
                            details={"fields": fields})
@@ -40,7 +47,8 @@ def create_case(*, agency, matter_version, title, area_code, actor, procedure="o
     officers = _officers_by_id(agency.id, officer_ids)
     entrusted = _entrusted_org(actor, matter_version, on)
     case = Case(agency_id=agency.id, agency=agency, matter_version=matter_version, procedure=procedure,
-                title=title.strip(), area_code=area_code, violation_on=violation_on, summary=summary or "",
+                title=title.strip(), area_code=area_code, violation_on=violation_on,
+                discovered_on=discovered_on, summary=summary or "",
                 place=place or "", source=source or "inspection", harms_safety=bool(harms_safety),
                 is_complex=bool(is_complex), created_by_id=actor.id, status=CaseStatus.draft.value,
                 entrusted_org_id=entrusted.id if entrusted is not None else None)

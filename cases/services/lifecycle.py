@@ -9,7 +9,7 @@ from app.extensions import db
 from app.timeutil import today_china
 from cases import guards, permissions, workflow
 from cases.models import Case, CaseStatus
-from cases.services.common import GuardFailed, record_event
+from cases.services.common import GuardFailed, ensure_action_dates, record_event
 from cases.services.decision import _decide, _hold_hearing, _request_hearing, _serve_notice
 from cases.services.execution import _archive, _close, _record_execution
 from cases.services.filing import _approve_filing
@@ -24,7 +24,7 @@ def allowed_actions(case, user, on=None):
     for t in workflow.available(case.procedure, case.status):
         if permissions.can_act(user, case, t.action):
             checks = [g for g in t.guards if g not in ("reason", "service", "execution",
-                                                         "hearing_request_window")]
+                                                         "hearing_request_window", "transfer_receipt")]
             out.append((t, guards.run(checks, guards.GuardContext(case=case, on=on, actor=user))))
     return out
 
@@ -37,6 +37,7 @@ AFTER_ACTION_HOOKS: list = []
 def apply_action(case, action, *, actor, data=None, on: date | None = None) -> Case:
     """Move a case: the workflow allows it, the actor may do it, every guard passes; then its effects."""
     data = dict(data or {})
+    ensure_action_dates(on, data)
     on = on or today_china()
     t = workflow.transition(case.procedure, case.status, action)
     if t is None:
@@ -60,9 +61,11 @@ def apply_action(case, action, *, actor, data=None, on: date | None = None) -> C
     record_event(case, action, actor, from_status=before, to_status=case.status,
                  note=(data.get("reason") or data.get("note") or "").strip(), data=event_data or {})
     doc_kind = ACTION_DOCUMENTS.get(action)
+    if action == "decide":
+        doc_kind = DECISION_DOCUMENTS.get(case.decision_kind or "penalty", doc_kind)
     if doc_kind:
         issue_document(case, doc_kind, actor=actor, on=on,
-                       number=case.decision_number if doc_kind in ("decision", "on_spot_decision") else None)
+                       number=case.decision_number if doc_kind in DECISION_DOCUMENT_KINDS else None)
     for hook in AFTER_ACTION_HOOKS:
         hook(case, action, actor, on)
     return case
@@ -76,3 +79,9 @@ EFFECTS = {"approve_filing": _approve_filing, "serve_notice": _serve_notice, "re
 ACTION_DOCUMENTS = {"approve_filing": "filing_approval", "close_investigation": "investigation_report",
                     "serve_notice": "advance_notice", "decide": "decision", "decide_on_spot": "on_spot_decision",
                     "serve_decision": "service_receipt", "close": "closing_approval", "archive": "case_file"}
+
+#: The document a decision of each kind issues (APL Art 57, 59).
+DECISION_DOCUMENTS = {"penalty": "decision", "no_penalty": "no_penalty_decision",
+                      "not_established": "no_penalty_decision", "transfer": "transfer_letter"}
+#: Documents numbered with the decision number.
+DECISION_DOCUMENT_KINDS = frozenset({"on_spot_decision", *DECISION_DOCUMENTS.values()})

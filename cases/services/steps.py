@@ -10,7 +10,8 @@ from app.extensions import db
 from app.timeutil import utcnow
 from cases import guards, permissions, workflow
 from cases.models import SERVICE_METHODS, CaseStatus, CaseStep, StepKind
-from cases.services.common import GuardFailed, _ensure_editable, _officers_by_id, _parse_dt, record_event
+from cases.services.common import (GuardFailed, _ensure_editable, _officers_by_id, _parse_dt, ensure_not_future,
+                                   record_event)
 from cases.services.issuing import _issue_step_document
 
 
@@ -41,6 +42,8 @@ def record_step(case, data: dict, *, actor) -> CaseStep:
         started = started.replace(tzinfo=CHINA)
     if ended is not None and ended.tzinfo is None:
         ended = ended.replace(tzinfo=CHINA)
+    ensure_not_future(started, "started_at", "开始时间")
+    ensure_not_future(ended, "ended_at", "结束时间")
     if ended is not None and ended < started:
         raise InvalidInput("结束时间早于开始时间", details={"fields": {"ended_at": ["结束时间早于开始时间"]}})
     # Stored times are UTC (app.timeutil): SQLite keeps no offset, so China time would read back 8 hours off.
@@ -107,6 +110,7 @@ def complete_step(step, *, actor, on=None) -> CaseStep:
     _ensure_editable(case, actor)
     if step.completed_at is not None:
         raise InvalidTransition("该执法环节已完成")
+    ensure_not_future(on, "on", "完成日期")
     problems = guards.recording_problems(step)
     if problems:
         raise GuardFailed({"recording": problems}, prefix="不能完成该执法环节")

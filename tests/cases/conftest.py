@@ -51,6 +51,7 @@ DEFAULT_DRAFT = {
     "legal_basis": "《城市市容和环境卫生管理条例》第三十六条",
     "tier": "一般", "penalties": ["fine"], "fine": "1000",
     "reasoning": "当事人违法事实清楚，证据确凿",
+    "correction": "立即停止占道经营行为，清理占用的道路",
 }
 
 #: The order in which `case_at` drives an ordinary case.
@@ -310,6 +311,7 @@ def case_at(app, make_case, head_of):
                 on=T.created)
             if status == "executed":
                 return done()
+            services.file_on_spot_decision(case, actor=head, on=T.filed)  # 备案 (APL Art 52)
             act("close", actor=head, on=T.filed)
             if status == "closed":
                 return done()

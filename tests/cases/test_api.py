@@ -229,11 +229,21 @@ def test_decision_deadline_guard_and_extension(client, world):
     assert "行政处罚法第六十条" in body["message"]
     refusal(client.post(f"/api/cases/{w.case_id}/extensions", json={"days": 10, "reason": "复杂"},
                         headers=w.officer_h), 403, "permission_denied")
-    bad = refusal(client.post(f"/api/cases/{w.case_id}/extensions", json={"days": 31, "reason": "复杂"},
-                              headers=w.head_h), 422, "invalid_input")
+    # SPEC §11: the 90 days ran out on 2025-12-15, so an extension approved today comes too late.
+    late = refusal(client.post(f"/api/cases/{w.case_id}/extensions", json={"days": 30, "reason": "需鉴定"},
+                               headers=w.head_h), 409, "extension_too_late")
+    assert "期限届满前" in late["message"] and "第六十条" in late["message"]
+
+
+def test_extension_while_the_period_runs(app, client, make_case, head_of, token):
+    case_id, officer, head = today_case(app, make_case, head_of, "investigated")
+    head_h = token(head)
+    bad = refusal(client.post(f"/api/cases/{case_id}/extensions", json={"days": 31, "reason": "复杂"},
+                              headers=head_h), 422, "invalid_input")
     assert "days" in bad["details"]["fields"]
-    ok = client.post(f"/api/cases/{w.case_id}/extensions", json={"days": 30, "reason": "需鉴定"}, headers=w.head_h)
-    assert ok.status_code == 200 and ok.get_json()["decision_due"] == "2026-01-14"
+    ok = client.post(f"/api/cases/{case_id}/extensions", json={"days": 30, "reason": "需鉴定"}, headers=head_h)
+    assert ok.status_code == 200
+    assert ok.get_json()["decision_due"] == (today_china() + timedelta(days=120)).isoformat()
 
 
 def test_defence_window_guard(app, client, make_case, head_of, token):

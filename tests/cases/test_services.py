@@ -156,17 +156,18 @@ def test_ninety_day_deadline_and_head_approved_extension(case_at, head_of):
     late = date(2025, 12, 16)
     err = refused(services.apply_action, case, "serve_notice", actor=officer, on=late)
     assert "已超过作出处罚决定的期限（2025-12-15）" in err.message and "行政处罚法第六十条" in err.message
+    approved = date(2025, 12, 10)  # SPEC §11: approved while the 90 days still run
     with pytest.raises(PermissionDenied):
-        services.extend_decision_deadline(case, days=10, reason="案情复杂", actor=officer)
+        services.extend_decision_deadline(case, days=10, reason="案情复杂", actor=officer, on=approved)
     with pytest.raises(InvalidInput, match="累计不得超过30日"):
-        services.extend_decision_deadline(case, days=31, reason="案情复杂", actor=head)
+        services.extend_decision_deadline(case, days=31, reason="案情复杂", actor=head, on=approved)
     with pytest.raises(InvalidInput, match="延长理由"):
-        services.extend_decision_deadline(case, days=10, reason=" ", actor=head)
+        services.extend_decision_deadline(case, days=10, reason=" ", actor=head, on=approved)
     db.session.rollback()
-    services.extend_decision_deadline(case, days=20, reason="需补充鉴定", actor=head)
+    services.extend_decision_deadline(case, days=20, reason="需补充鉴定", actor=head, on=approved)
     with pytest.raises(InvalidInput, match="已延长20日"):
-        services.extend_decision_deadline(case, days=11, reason="再次延长", actor=head)
-    services.extend_decision_deadline(case, days=10, reason="再次延长", actor=head)
+        services.extend_decision_deadline(case, days=11, reason="再次延长", actor=head, on=approved)
+    services.extend_decision_deadline(case, days=10, reason="再次延长", actor=head, on=approved)
     assert case.decision_due == date(2026, 1, 14) and case.extension_days == 30
     assert next(d for d in case.deadlines if d.kind == "decision").due_on == date(2026, 1, 14)
     services.apply_action(case, "serve_notice", actor=officer, data={"served_on": "2025-12-16"}, on=late)
@@ -255,6 +256,11 @@ def test_complex_case_needs_collective_discussion(case_at, head_of):
     assert "应当经行政机关负责人集体讨论决定（行政处罚法第五十七条）" in err.message
     record_and_complete(case, "discussion", at(date(2025, 9, 29), 15), actor=officer, head=head,
                         content="集体讨论：同意罚款1000元")
+    err = refused(services.apply_action, case, "decide", actor=head, on=T.decided)
+    assert "集体讨论笔录须记载出席人员、讨论结论" in err.message  # the minutes (SPEC §11)
+    record_and_complete(case, "discussion", at(date(2025, 9, 29), 16), actor=officer, head=head,
+                        content="集体讨论：同意罚款1000元",
+                        extra={"attendees": ["王局长", "李副局长"], "conclusion": "同意罚款1000元"})
     services.apply_action(case, "decide", actor=head, on=T.decided)
     assert case.status == "decided"
 

@@ -405,17 +405,77 @@ def test_an_ended_defence_window_is_not_overdue(app, client, login_as, case_at):
     assert "陈述申辩期限" not in _text(client.get("/deadlines"))
 
 
-def test_head_extends_the_decision_deadline(app, client, login_as, case_at, head_of):
+def test_head_extends_the_decision_deadline(app, client, login_as, make_case, head_of):
+    from datetime import timedelta
+
+    from app.timeutil import today_china
+    from cases import services
+
+    today = today_china()
     with app.app_context():
-        case = case_at("investigating")
-        case_id, head_id = case.id, head_of(case.agency_id).id
+        case = make_case(on=today, violation_on=today - timedelta(days=30))
+        head = head_of(case.agency_id)
+        services.apply_action(case, "submit_filing", actor=case.officers[0].officer.user, on=today)
+        services.apply_action(case, "approve_filing", actor=head, on=today)
+        db.session.commit()
+        case_id, head_id = case.id, head.id
     login_as(client, head_id)
     resp = _post(client, f"/cases/{case_id}/extend", {"days": "45", "reason": "案情复杂"}, f"/cases/{case_id}")
     assert resp.status_code == 422 and "累计不得超过30日" in _text(resp)
     resp = _post(client, f"/cases/{case_id}/extend", {"days": "30", "reason": "案情复杂"}, f"/cases/{case_id}")
     assert resp.status_code == 302
     with app.app_context():
-        assert db.session.get(Case, case_id).decision_due == date(2026, 1, 14)
+        assert db.session.get(Case, case_id).decision_due == today + timedelta(days=120)
+
+
+def test_an_extension_after_the_period_ran_out_is_refused_on_the_page(app, client, login_as, case_at, head_of):
+    with app.app_context():
+        case = case_at("investigating")  # the 90 days ran out on 2025-12-15
+        case_id, head_id = case.id, head_of(case.agency_id).id
+    login_as(client, head_id)
+    resp = _post(client, f"/cases/{case_id}/extend", {"days": "30", "reason": "案情复杂"}, f"/cases/{case_id}")
+    assert resp.status_code == 409 and "延长办案期限须在期限届满前" in _text(resp)
+    with app.app_context():
+        assert db.session.get(Case, case_id).decision_due == date(2025, 12, 15)
+
+
+def test_a_future_service_date_is_refused_on_the_page(app, client, login_as, case_at):
+    from datetime import timedelta
+
+    from app.timeutil import today_china
+
+    with app.app_context():
+        case = case_at("decided")
+        case_id, user_id = case.id, case.officers[0].officer.user_id
+    login_as(client, user_id)
+    tomorrow = (today_china() + timedelta(days=1)).isoformat()
+    resp = _post(client, f"/cases/{case_id}/actions/serve_decision",
+                 {"method": "direct", "served_on": tomorrow, "late_reason": "当事人外出"}, f"/cases/{case_id}")
+    assert resp.status_code == 422 and "晚于今天" in _text(resp) and "国办发〔2018〕118号" in _text(resp)
+    assert _status(app, case_id) == "decided"
+
+
+def test_on_the_spot_filing_and_correction_check_on_the_page(app, client, login_as, case_at, head_of):
+    with app.app_context():
+        spot = case_at("served", procedure="summary")
+        spot_id, head_id = spot.id, head_of(spot.agency_id).id
+        case = case_at("served")
+        case_id, user_id = case.id, case.officers[0].officer.user_id
+    login_as(client, head_id)
+    assert "登记备案" in _text(client.get(f"/cases/{spot_id}"))
+    resp = _post(client, f"/cases/{spot_id}/on-spot-filing", {}, f"/cases/{spot_id}")
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.get(Case, spot_id).summary_filed_on is not None
+    login_as(client, user_id)
+    resp = _post(client, f"/cases/{case_id}/correction-check",
+                 {"checked_on": "2025-09-29", "corrected": "yes", "result": "已清理"}, f"/cases/{case_id}")
+    assert resp.status_code == 422 and "复查日期不能早于决定日期" in _text(resp)
+    resp = _post(client, f"/cases/{case_id}/correction-check",
+                 {"checked_on": "2025-10-09", "corrected": "no", "result": "摊位仍在"}, f"/cases/{case_id}")
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.get(Case, case_id).correction_result == "未改正：摊位仍在"
 
 
 # --- the power list -----------------------------------------------------------------------------------------

@@ -69,6 +69,13 @@ def test_decisions_are_guarded_by_the_rules_of_the_law():
             assert {"officers", "service"} <= set(t.guards)
     notified = workflow.transition(P.ordinary, S.notified, "decide")
     assert "defence_window" in notified.guards
+    # Issue 13: after a notice, no decision heavier than it (APL Art 62) and none without 责令改正 (Art 28);
+    # without a notice only a non-penalty decision (APL Art 44); on the spot, place and certificates.
+    for source in (S.notified, S.heard):
+        assert {"matches_notice", "order_to_correct"} <= set(workflow.transition(P.ordinary, source, "decide").guards)
+    assert "notice_required" in workflow.transition(P.ordinary, S.investigated, "decide").guards
+    assert {"on_spot_record", "order_to_correct"} <= set(workflow.transition(P.summary, S.draft, "decide_on_spot").guards)
+    assert workflow.transition(P.ordinary, S.notified, "serve_notice").target is S.notified  # 重新告知
 
 
 def test_status_sets_are_consistent():

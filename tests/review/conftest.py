@@ -66,7 +66,7 @@ def major_case(app, make_case, head_of, recent):
     """A case marked major by the head, at `status` ("investigated", "notified", "hearing"), recent dates."""
 
     @_in_context(app)
-    def drive(status="notified", *, draft=None, marked=True, **kw):
+    def drive(status="notified", *, draft=None, marked=True, discussed=True, **kw):
         from cases import services
 
         case = make_case(on=recent.created, violation_on=recent.violation, **kw)
@@ -78,6 +78,11 @@ def major_case(app, make_case, head_of, recent):
         record_and_complete(case, "inspection", at(recent.inspection, 9), actor=officer, head=head)
         record_and_complete(case, "inquiry", at(recent.inquiry, 14), actor=officer, head=head,
                             content="问：你是否在建国街占道经营？\n答：是的。")
+        if discussed:  # a major penalty is decided after the heads' collective discussion (APL Art 57)
+            record_and_complete(case, "discussion", at(recent.investigated, 15), actor=officer, head=head,
+                                content="集体讨论：同意拟处罚意见，报法制审核。",
+                                extra={"attendees": ["王局长", "李副局长", "赵副局长"],
+                                       "conclusion": "同意拟处罚意见，经法制审核通过后作出决定"})
         services.save_draft(case, draft or MAJOR_DRAFT, actor=officer)
         if marked:
             services.set_case_flags(case, actor=head, marked_major=True)

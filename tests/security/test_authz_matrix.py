@@ -126,6 +126,11 @@ declare("LDHDDDD",
         "publicity_api.Submit", "recordings.download_export",
 )
 
+# Issue 13: the 备案 of an on-the-spot decision (the case's officers or the head) and the follow-up check of
+# the order to correct (the case's officers).
+declare("LAHDADD", "cases_api.CaseOnSpotFiling", "cases_decision.on_spot_filing")
+declare("LAHDDDD", "cases_api.CaseCorrectionChecks", "cases_decision.correction_check")
+
 # The agency head only: approvals, flags, extensions, withdrawals, export decisions.
 declare("LDHDADD",
         "cases.approve_av", "cases_api.CaseExtensions", "cases_api.CaseFlags",
@@ -538,6 +543,8 @@ def _tus_meta(**meta):
 #: Minimal valid bodies where the body is validated before the object is looked up: with an empty body
 #: every caller would get the same 422 and the row would test nothing.
 BODIES = {
+    "cases_api.CaseCorrectionChecks": lambda ids: {"json": {"corrected": True, "result": "复查时已改正"}},
+    "cases_decision.correction_check": lambda ids: {"data": {"corrected": "yes", "result": "复查时已改正"}},
     "cases_api.CaseExtensions": lambda ids: {"json": {"days": 30, "reason": "案情复杂"}},
     "cases_api.CaseOfficers": lambda ids: {"json": {"officer_ids": ids["case_officer_ids"]}},
     "cases_api.CaseParties": lambda ids: {"json": {"kind": "org", "name": "临江市某某商贸有限公司",
