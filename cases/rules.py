@@ -47,7 +47,9 @@ def amount_phrase(draft) -> str | None:
         return None
     if a["gains"] is None and a["value"] is None:
         return f"罚款{yuan(a['fine'])}元"
-    return f"罚没金额合计{yuan(a['total'])}元（罚款、没收违法所得及没收非法财物价值之和，行政处罚法第六十三条）"
+    parts = [f"{label}{yuan(a[key])}元" for key, label in (("fine", "罚款"), ("gains", "没收违法所得"),
+                                                           ("value", "没收非法财物价值")) if a[key] is not None]
+    return f"罚没金额合计{yuan(a['total'])}元（{'、'.join(parts)}，行政处罚法第六十三条）"
 
 
 def decision_kind(draft) -> str:

@@ -4,7 +4,7 @@ what the advance notice told the party (APL Art 44, 62), the kind of decision an
 (APL Art 28), and the effective service date (公告送达, 民事诉讼法 Art 95).
 
 Revision ID: 0013a_procedure
-Revises: 0017a_remedies
+Revises: 0017c_training
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013a_procedure'
-down_revision = '0017a_remedies'
+down_revision = '0017c_training'
 branch_labels = None
 depends_on = None
 
