@@ -3,7 +3,7 @@
 
 
 def init_app(app):
-    from app.agencies import api, models, views  # noqa: F401
+    from app.agencies import api, demo, models, views  # noqa: F401 (demo registers its loader)
     from app.agencies.permissions import can_manage_agencies
     from app.extensions import api as rest_api
     from app.web.views import add_nav_item
