@@ -45,6 +45,14 @@ class BaseConfig:
     LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
     LOGIN_IP_MAX_FAILURES = _env_int("LOGIN_IP_MAX_FAILURES", 20)
     LOGIN_IP_WINDOW_MINUTES = _env_int("LOGIN_IP_WINDOW_MINUTES", 15)
+    # Many wrong passwords for one account from many addresses: a growing delay (2^n seconds, capped) for
+    # addresses that never logged in to it; its owner's known addresses are not slowed down.
+    LOGIN_ACCOUNT_DELAY_AFTER = _env_int("LOGIN_ACCOUNT_DELAY_AFTER", 10)
+    LOGIN_MAX_DELAY_SECONDS = _env_int("LOGIN_MAX_DELAY_SECONDS", 300)
+    LOGIN_KNOWN_ADDRESS_DAYS = _env_int("LOGIN_KNOWN_ADDRESS_DAYS", 90)
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix).
+    # 0: the socket's peer is the client and forwarded headers are ignored (a client could forge them).
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 90)
 
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 8))

@@ -2,7 +2,8 @@
 
 The Content-Security-Policy allows only this origin's scripts, styles, images and media (no CDN: the
 product runs on government intranets), plus inline <script nonce="{{ csp_nonce() }}"> blocks. HSTS is sent
-only in production, where TLS terminates in front of the app.
+only in production, where TLS terminates in front of the app. With TRUSTED_PROXIES > 0, werkzeug's ProxyFix
+takes the client's address, scheme and host from that many X-Forwarded-* hops (and no more).
 """
 import secrets
 
@@ -17,6 +18,13 @@ def csp_nonce() -> str:
 
 def init_app(app):
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    trusted = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if trusted > 0:
+        # Behind `trusted` reverse proxies, the client's address is the one the outermost of them saw:
+        # the login throttle and the custody log must see the person, not the proxy (SEC-4).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
 
     @app.after_request
     def security_headers(response):

@@ -177,9 +177,16 @@ def login_as():
     """Log a test client in as a user id (as Flask-Login's session would after a real login)."""
 
     def do(client, user_id):
+        from app.auth.models import User
+        from app.auth.services import start_session
+
+        with client.application.app_context():
+            sid = start_session(db.session.get(User, int(user_id)))  # server-side session (SEC-14)
+            db.session.commit()
         with client.session_transaction() as session:
             session["_user_id"] = str(user_id)
             session["_fresh"] = True
+            session["sid"] = sid
         return client
 
     return do

@@ -15,8 +15,12 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(user_id):
-        user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
-        return user if user is not None and user.is_enabled else None
+        # A cookie session counts only while its server-side session exists (deleted at logout, SEC-14).
+        from flask import session
+
+        from app.auth.services import session_user
+
+        return session_user(user_id, session.get("sid"))
 
     @login_manager.request_loader
     def load_user_from_bearer(req):
@@ -29,17 +33,25 @@ def init_app(app):
 
     @app.before_request
     def csrf_unless_bearer():
-        # CSRF rides on ambient credentials. A bearer-token request, or one that carries no session
-        # cookie at all (a device asking for a token), has none; every other unsafe request (forms,
-        # fetch from our own pages) must carry the token. HTML forms also validate it in FlaskForm.
+        # CSRF rides on ambient credentials. A request that carries no session cookie at all (a device
+        # asking for a token, or using one) has none. A request with a bearer token is exempt only when the
+        # token is valid AND no cookie session is logged in (SEC-13: a junk "Bearer x" header beside a
+        # session cookie once skipped the check). Every other unsafe request (forms, fetch from our own
+        # pages) must carry the token. HTML forms also validate it in FlaskForm.
+        from flask import session
+
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
-            return
-        if request.headers.get("Authorization", "").startswith("Bearer "):
-            return
-        if app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies:
             return
         if not app.config.get("WTF_CSRF_ENABLED", True):
             return
+        if app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies:
+            return
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer ") and "_user_id" not in session:
+            from app.auth.services import user_for_token
+
+            if user_for_token(header[7:].strip()) is not None:
+                return
         csrf.protect()
 
     @app.context_processor

@@ -154,3 +154,23 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(sa.String(45), index=True)
     succeeded: Mapped[bool] = mapped_column(sa.Boolean)
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    #: ok | bad_password | unknown_user | disabled | throttled (refused before the password was checked).
+    #: Only bad_password counts towards a lock: refused attempts are kept for the audit trail.
+    outcome: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+
+
+class UserSession(db.Model):
+    """A logged-in browser session, server side: the cookie carries only `sid`; logging out, a password
+    change or an administrator deletes the row and the cookie is worth nothing (SEC-14)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the random session id held in the signed cookie.
+    sid_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")

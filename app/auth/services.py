@@ -8,10 +8,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import CITYWIDE_ROLES, Agency, AgencyClosure, ApiToken, LoginAttempt, Role, User, UserRole
+from app.auth.models import (CITYWIDE_ROLES, Agency, AgencyClosure, ApiToken, LoginAttempt, Role, User,
+                             UserRole, UserSession)
 from app.errors import Conflict, DomainError, InvalidInput, NotFound, TooManyAttempts
 from app.extensions import db
 from app.timeutil import aware, today_china, utcnow
@@ -124,6 +125,7 @@ def set_password(user, password):
     user.password_hash = generate_password_hash(password)
     user.failed_logins = 0
     user.locked_until = None
+    end_all_sessions(user)
     db.session.flush()
 
 
@@ -134,46 +136,149 @@ def get_user(username) -> User:
     return user
 
 
-# --- login ------------------------------------------------------------------------------------------
+# --- login ---------------------------------------------------------------------------------------------
+
+FAILED = ("bad_password", "unknown_user")
+
+
+def _serialise(*keys):
+    """Make concurrent login attempts on the same account or from the same address take turns, so that
+    each counts the failures of the others (SEC-3: parallel requests once got 63 tries instead of 5).
+    PostgreSQL: transaction-level advisory locks, in a fixed order. SQLite: the attempt row written first
+    takes the database's write lock, held until the caller commits."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        for key in sorted(set(keys)):
+            db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+
+
+def _count(*where):
+    return db.session.scalar(select(func.count(LoginAttempt.id)).where(*where)) or 0
+
 
 def authenticate(username, password, ip="unknown") -> User:
-    """Check a password, with account lockout and per-address throttling.
+    """Check a password, throttled per address and per account+address, atomically.
 
-    Raises InvalidCredentials, AccountLocked or TooManyAttempts; records the attempt either way. The
-    caller commits (a failed attempt must be committed too, or lockout would never happen).
+    - From one address, LOGIN_IP_MAX_FAILURES wrong passwords (any usernames) in LOGIN_IP_WINDOW_MINUTES:
+      that address is refused for a while (429).
+    - For one account from one address, LOGIN_MAX_FAILURES wrong passwords in LOGIN_LOCKOUT_MINUTES lock
+      that account for that address only (423): a stranger cannot lock a known account out for its owner.
+    - Beyond LOGIN_ACCOUNT_DELAY_AFTER wrong passwords for the account from all addresses, an address that
+      never logged in to it waits 2^n seconds (at most LOGIN_MAX_DELAY_SECONDS) between tries (429); the
+      owner's known addresses are not slowed down.
+    - users.locked_until is an administrator's lock and applies everywhere.
+    Every attempt is recorded with its outcome; the caller commits (a failed attempt must be kept).
+    Raises InvalidCredentials, AccountLocked or TooManyAttempts.
     """
     cfg = current_app.config
     now = utcnow()
-    username = (username or "").strip()
-    window_start = now - timedelta(minutes=cfg["LOGIN_IP_WINDOW_MINUTES"])
-    ip_failures = db.session.scalar(select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.ip == ip, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window_start))
-    if ip_failures >= cfg["LOGIN_IP_MAX_FAILURES"]:
-        raise TooManyAttempts(f"来自此地址的登录失败次数过多，请{cfg['LOGIN_IP_WINDOW_MINUTES']}分钟后再试")
+    username = (username or "").strip()[:64]
+    key = username.lower()
+    ip = (ip or "unknown")[:45]
+    _serialise(f"login:user:{key}", f"login:ip:{ip}")
+    attempt = LoginAttempt(username=username, ip=ip, succeeded=False, at=now, outcome="pending")
+    db.session.add(attempt)
+    db.session.flush()
 
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    def refuse(error, outcome="throttled"):
+        attempt.outcome = outcome
+        raise error
+
+    mine = func.lower(LoginAttempt.username) == key
+    ip_window = now - timedelta(minutes=cfg["LOGIN_IP_WINDOW_MINUTES"])
+    if _count(LoginAttempt.ip == ip, LoginAttempt.outcome.in_(FAILED), LoginAttempt.at >= ip_window) \
+            >= cfg["LOGIN_IP_MAX_FAILURES"]:
+        refuse(TooManyAttempts(f"来自此地址的登录失败次数过多，请{cfg['LOGIN_IP_WINDOW_MINUTES']}分钟后再试"))
+
+    user = db.session.scalar(select(User).where(func.lower(User.username) == key))
     if user is not None and user.locked_until and aware(user.locked_until) > now:
         minutes = max(1, int((aware(user.locked_until) - now).total_seconds() // 60) + 1)
-        db.session.add(LoginAttempt(username=username[:64], ip=ip, succeeded=False, at=now))
-        raise AccountLocked(f"连续登录失败次数过多，账户已锁定，请约{minutes}分钟后再试或联系管理员")
+        refuse(AccountLocked(f"账户已被管理员锁定，请约{minutes}分钟后再试或联系管理员"))
 
-    ok = user is not None and user.is_enabled and check_password_hash(user.password_hash, password or "")
-    db.session.add(LoginAttempt(username=username[:64], ip=ip, succeeded=ok, at=now))
-    if not ok:
-        if user is not None:
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
-                user.failed_logins = 0
-                raise AccountLocked(f"连续{cfg['LOGIN_MAX_FAILURES']}次登录失败，账户已锁定"
-                                    f"{cfg['LOGIN_LOCKOUT_MINUTES']}分钟")
-        if user is not None and not user.is_enabled:
-            raise InvalidCredentials("账户已停用，请联系管理员")
+    lock_window = now - timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+    last_ok_here = db.session.scalar(select(func.max(LoginAttempt.at)).where(
+        mine, LoginAttempt.ip == ip, LoginAttempt.succeeded.is_(True)))
+    since = max(lock_window, aware(last_ok_here)) if last_ok_here else lock_window
+    pair_failures = _count(mine, LoginAttempt.ip == ip, LoginAttempt.outcome == "bad_password",
+                           LoginAttempt.at >= since)
+    if pair_failures >= cfg["LOGIN_MAX_FAILURES"]:
+        refuse(AccountLocked(f"连续{cfg['LOGIN_MAX_FAILURES']}次登录失败，账户已锁定（仅对此网络地址），"
+                             f"请{cfg['LOGIN_LOCKOUT_MINUTES']}分钟后再试或联系管理员"))
+
+    if user is not None:
+        known = last_ok_here is not None and aware(last_ok_here) >= now - timedelta(
+            days=cfg["LOGIN_KNOWN_ADDRESS_DAYS"])
+        account_failures = _count(mine, LoginAttempt.outcome == "bad_password", LoginAttempt.at >= lock_window)
+        excess = account_failures - cfg["LOGIN_ACCOUNT_DELAY_AFTER"]
+        if excess >= 0 and not known:
+            delay = min(2 ** min(excess, 30), cfg["LOGIN_MAX_DELAY_SECONDS"])
+            last = db.session.scalar(select(func.max(LoginAttempt.at)).where(
+                mine, LoginAttempt.outcome.in_(("bad_password", "throttled"))))
+            wait = (aware(last) + timedelta(seconds=delay) - now).total_seconds() if last else 0
+            if wait > 0:
+                refuse(TooManyAttempts(f"该账户近期登录失败次数过多，请{int(wait) + 1}秒后再试"))
+
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")  # same time as a real check: no user enumeration
+        refuse(InvalidCredentials(), "unknown_user")
+    if not check_password_hash(user.password_hash, password or ""):
+        attempt.outcome = "bad_password"
+        if pair_failures + 1 >= cfg["LOGIN_MAX_FAILURES"]:
+            raise AccountLocked(f"连续{cfg['LOGIN_MAX_FAILURES']}次登录失败，账户已锁定（仅对此网络地址）"
+                                f"{cfg['LOGIN_LOCKOUT_MINUTES']}分钟")
         raise InvalidCredentials()
+    if not user.is_enabled:
+        refuse(InvalidCredentials("账户已停用，请联系管理员"), "disabled")
+    attempt.succeeded = True
+    attempt.outcome = "ok"
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     return user
+
+
+_DUMMY_HASH = generate_password_hash("sanxiang-no-such-user")
+
+
+# --- server-side sessions (SEC-14) -----------------------------------------------------------------------
+
+def start_session(user, *, ip="", user_agent="", replaces: str | None = None) -> str:
+    """A new server-side session for a login; returns the random id the signed cookie carries. The session
+    the browser had before (`replaces`) is deleted: the id rotates at every login."""
+    if replaces:
+        end_session(replaces)
+    raw = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(UserSession(user_id=user.id, sid_hash=_hash_token(raw), created_at=now, last_seen_at=now,
+                               expires_at=now + current_app.config["PERMANENT_SESSION_LIFETIME"],
+                               ip=(ip or "")[:45], user_agent=(user_agent or "")[:200]))
+    db.session.flush()
+    return raw
+
+
+def session_user(user_id, raw_sid):
+    """The user of a cookie session, or None when its server-side session is gone (logged out, expired,
+    revoked) or belongs to someone else."""
+    if not raw_sid or not str(user_id).isdigit():
+        return None
+    row = db.session.scalar(select(UserSession).where(UserSession.sid_hash == _hash_token(str(raw_sid))))
+    now = utcnow()
+    if row is None or row.user_id != int(user_id) or aware(row.expires_at) <= now:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.is_enabled:
+        return None
+    # (No "last seen" write here: the user is loaded lazily, possibly in the middle of a request's work,
+    # which a commit must not cut in two.)
+    return user
+
+
+def end_session(raw_sid):
+    if raw_sid:
+        db.session.execute(delete(UserSession).where(UserSession.sid_hash == _hash_token(str(raw_sid))))
+
+
+def end_all_sessions(user):
+    """Every browser session of the user ends (password changed, account disabled)."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
 
 # --- API tokens -------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Login, logout and the user's own API tokens (HTML)."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -14,7 +16,18 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 def _safe_next(target):
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+    """A same-site path to go back to after login, or None (SEC-10). Browsers drop tabs and newlines inside
+    a URL and read a backslash as a slash, so `/%09/evil.example` or `/\\evil.example` would leave the site:
+    the target is normalised the way a browser would read it, then must be a plain path of this site."""
+    if not target:
+        return None
+    cleaned = "".join(c for c in target if c >= " " and c != "\x7f").replace("\\", "/")
+    if cleaned != target or not cleaned.startswith("/") or cleaned.startswith("//"):
+        return None
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return None
+    return cleaned
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,10 +44,15 @@ def login():
             flash(err.message, "error")
             status = err.status if err.status in (423, 429) else 401
         else:
+            target = _safe_next(request.args.get("next"))
+            sid = services.start_session(user, ip=request.remote_addr or "", replaces=session.get("sid"),
+                                         user_agent=request.headers.get("User-Agent", ""))
             db.session.commit()
+            session.clear()  # nothing of the anonymous session survives the login
             login_user(user)
+            session["sid"] = sid
             flash(f"欢迎，{user.full_name}", "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+            return redirect(target or url_for("web.home"))
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status
@@ -42,7 +60,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    services.end_session(session.get("sid"))  # the cookie is worth nothing from here on (SEC-14)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash("您已安全退出", "success")
     return redirect(url_for("auth.login"))
 
