@@ -155,15 +155,9 @@ def format_major(criteria) -> str:
 
 def read_rows(data: bytes) -> list[tuple[int, dict]]:
     """[(row_number, {header: value})] of the first sheet (the header is row 1); blank rows skipped."""
-    from openpyxl import load_workbook
+    from app.sheets import read_xlsx_table
 
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken or non-xlsx file
-        raise InvalidInput("无法读取该文件，请上传 Excel（.xlsx）格式的权责清单",
-                           details={"fields": {"file": ["无法读取，请上传 .xlsx 文件"]}}) from None
-    table = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-    wb.close()
+    table = read_xlsx_table(data, max_rows=MAX_ROWS)  # streaming, limits, no DTD (SEC-6, SEC-16)
     if not table:
         raise InvalidInput("表格为空", details={"fields": {"file": ["表格为空"]}})
     headers = [text(h) for h in table[0]]

@@ -8,7 +8,7 @@ from app.auth.permissions import require_login
 from app.errors import NotFound
 from app.extensions import db
 from publicity import permissions, queries, services
-from publicity.schemas import DeclineInSchema, EditsInSchema, PublicationSchema, WithdrawInSchema
+from publicity.schemas import AnnualReportSchema, DeclineInSchema, EditsInSchema, PublicationSchema, WithdrawInSchema
 
 blp = Blueprint("publicity_api", __name__, url_prefix="/api/publicity", description="决定公开（机关内部）")
 
@@ -45,6 +45,17 @@ class PublicationResource(MethodView):
                                   fields=args.get("fields_"))
         db.session.commit()
         return pub
+
+
+@blp.route("/annual-reports/<int:year>")
+class AnnualReports(MethodView):
+    @require_login
+    @blp.response(201, AnnualReportSchema(many=True))
+    def post(self, year):
+        """Publish the statistics report of a past year (supervisors; SPEC §3). Idempotent."""
+        reports = services.publish_annual_report(year, actor=current_user)
+        db.session.commit()
+        return reports
 
 
 def _action(name):

@@ -38,12 +38,18 @@ def expire(today):
 
 @publicity_cli.command("annual-report")
 @click.option("--year", type=int, default=None, help="default: last year")
-def annual_report(year):
-    """Publish last year's statistics report (PDF and .xlsx), due by 31 January."""
+@click.option("--as", "username", required=True, help="the supervisor who publishes it")
+def annual_report(year, username):
+    """Publish last year's statistics report (PDF and .xlsx), due by 31 January: a supervisor's act."""
+    from app.auth.services import get_user
+    from app.errors import DomainError
     from publicity import services
 
     year = year or today_china().year - 1
-    for fmt in ("pdf", "xlsx"):
-        report = services.annual_report(year, fmt)
-        click.echo(f"{year} {fmt}: sha256 {report.sha256} ledger #{report.ledger_seq}")
+    try:
+        reports = services.publish_annual_report(year, actor=get_user(username))
+    except DomainError as err:
+        raise click.ClickException(err.message) from None
+    for report in reports:
+        click.echo(f"{year} {report.fmt}: sha256 {report.sha256} ledger #{report.ledger_seq}")
     db.session.commit()

@@ -129,3 +129,6 @@ def load_publicity(ctx):
     # Whatever is still a draft stays so: the most recent decisions (due soon) and an overdue one.
     del pending
     services.expire_due(today)
+    # Last year's statistics report, published by the city's supervisor (SEC-12: never by a download).
+    if "jiandu" in users:
+        services.publish_annual_report(today.year - 1, actor=users["jiandu"], today=today)

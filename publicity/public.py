@@ -204,11 +204,9 @@ def statistics():
 
 @bp.route("/public/reports/<int:year>.<fmt>")
 def annual_report(year, fmt):
-    from app.extensions import db
     from publicity import reports, services
 
-    report = services.annual_report(year, fmt)
-    db.session.commit()  # the first request publishes it: the file and its ledger entry
+    report = services.published_report(year, fmt)  # read only: a supervisor publishes it (SEC-12)
     mime = "application/pdf" if fmt == "pdf" else reports.XLSX_MIME
     return _stored(report.storage_key, mime, f"annual-report-{year}.{fmt}", report.sha256)
 
@@ -307,6 +305,11 @@ def api_statistics():
 
 # --- Atom feed ------------------------------------------------------------------------------------------
 
+def _xml_text(value) -> str:
+    """XML 1.0 cannot carry most control characters at all (lxml refuses them): drop them."""
+    return "".join(c for c in str(value or "") if c in "\t\n\r" or (c >= " " and c not in "\ufffe\uffff"))
+
+
 @bp.route("/public/feeds/decisions.atom")
 def feed():
     today = today_china()
@@ -320,7 +323,28 @@ def feed():
         return datetime.combine(p.decided_on, time(9), CHINA).astimezone(timezone.utc)
 
     updated = max((stamp(p) for p in items), default=datetime.combine(today, time(0), CHINA))
-    body = render_template("publicity/public/feed.atom", items=list(zip(items, data)), stamp=stamp,
-                           updated=updated, self_url=url_for(".feed", _external=True),
-                           site_url=url_for(".decisions", _external=True))
+    # feedgen builds the XML with lxml: every text is escaped by the library (SEC-8: a title once closed
+    # the entry and opened one of its own, and an "&" broke the whole feed).
+    from feedgen.feed import FeedGenerator
+
+    self_url = url_for(".feed", _external=True)
+    fg = FeedGenerator()
+    fg.id(self_url)
+    fg.title("临江市行政处罚决定公开")
+    fg.link(href=self_url, rel="self")
+    fg.link(href=url_for(".decisions", _external=True), rel="alternate")
+    fg.author({"name": "临江市行政执法“三项制度”公示平台"})
+    fg.updated(updated)
+    for p, d in zip(items, data):
+        entry = fg.add_entry(order="append")
+        entry.id(d["url"])
+        entry.title(_xml_text(f"{d['decision_number']} {d['title']}"))
+        entry.link(href=d["url"], rel="alternate")
+        entry.link(href=d["pdf_url"], rel="enclosure", type="application/pdf")
+        entry.updated(stamp(p))
+        if d.get("category"):
+            entry.category(term=_xml_text(d["category"]))
+        entry.author({"name": _xml_text(d["agency"])})
+        entry.summary(_xml_text(f"当事人：{d['party']}。{d['penalty']}。决定日期：{d['decided_on']}。"))
+    body = fg.atom_str(pretty=True)
     return Response(body, mimetype="application/atom+xml")

@@ -165,3 +165,15 @@ class WithdrawInSchema(Schema):
     reason = fields.Str(load_default=None)
     note = fields.Str(load_default=None)
     event_on = fields.Date(load_default=None)
+
+
+class AnnualReportSchema(Schema):
+    """A published annual report file (staff API answer of the supervisor's publish action)."""
+
+    year = fields.Integer()
+    fmt = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    ledger_seq = fields.Integer()
+    url = fields.Function(lambda r: url_for("publicity_public.annual_report", year=r.year, fmt=r.fmt,
+                                            _external=True))

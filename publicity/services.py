@@ -564,14 +564,40 @@ def report_due(year: int) -> date:
     return date(year + 1, int(setting("PUBLICITY_REPORT_DUE_MONTH")), int(setting("PUBLICITY_REPORT_DUE_DAY")))
 
 
-def annual_report(year: int, fmt: str, *, today: date | None = None) -> AnnualReport:
-    """The published report file of a past year: generated on first request, then the same bytes forever
-    (its hash is in the ledger: publishing the report is that entry)."""
-    if fmt not in ("pdf", "xlsx"):
+REPORT_FORMATS = ("pdf", "xlsx")
+
+
+def published_report(year: int, fmt: str) -> AnnualReport:
+    """The published report file of a year, for the public site: reading never publishes (SEC-12)."""
+    if fmt not in REPORT_FORMATS:
         raise NotFound("年报格式只有 PDF 和 Excel（.xlsx）")
+    report = db.session.scalar(select(AnnualReport).where(AnnualReport.year == year, AnnualReport.fmt == fmt))
+    if report is None:
+        raise NotFound(f"{year}年度统计年报尚未发布（次年1月31日前由执法监督机构发布）")
+    return report
+
+
+def publish_annual_report(year, *, actor, today: date | None = None) -> list[AnnualReport]:
+    """A supervisor publishes the statistics report of a past year (SPEC §3: by 31 January): the PDF and
+    the .xlsx are rendered once, stored, and entered in the ledger — publishing the report is that entry.
+    Publishing again returns the same files. Entry points: the staff page, POST /api/publicity/annual-reports,
+    `flask publicity annual-report`."""
+    from app.auth.models import Role
+    from app.auth.permissions import has_role
+
+    if actor is None or not has_role(actor, Role.supervisor):
+        raise PermissionDenied("只有执法监督人员（司法行政部门）可以发布年度统计年报（SPEC §3）")
+    try:
+        year = int(str(year).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput("请填写要发布的年度（如2025）", details={"fields": {"year": ["请填写年度"]}}) from None
     today = today or today_china()
     if year >= today.year or year < 2000:
-        raise NotFound(f"{year}年度统计年报尚未到发布时间（次年1月31日前发布）")
+        raise InvalidInput(f"{year}年度统计年报尚未到发布时间：只能发布已结束年度的年报（次年1月31日前发布）")
+    return [_publish_report_file(year, fmt, actor, today) for fmt in REPORT_FORMATS]
+
+
+def _publish_report_file(year, fmt, actor, today) -> AnnualReport:
     existing = db.session.scalar(select(AnnualReport).where(AnnualReport.year == year, AnnualReport.fmt == fmt))
     if existing is not None:
         return existing
@@ -589,6 +615,7 @@ def annual_report(year: int, fmt: str, *, today: date | None = None) -> AnnualRe
     db.session.flush()
     entry = ledger_append("annual_report.published", f"annual_report:{year}", {
         "year": year, "format": fmt, "sha256": stored.sha256, "size": stored.size, "storage_key": stored.key,
-        "due_on": report_due(year), "published_on": today, "late": today > report_due(year)})
+        "due_on": report_due(year), "published_on": today, "late": today > report_due(year),
+        "actor": actor.username})
     report.ledger_seq = entry.seq
     return report

@@ -32,8 +32,23 @@ def index():
     status = request.args.get("status") or None
     rows = db.session.scalars(queries.visible_publications(current_user, status=status).limit(200)).all()
     alerts = queries.visible_publicity_alerts(current_user, today_china())
+    from app.auth.models import Role
+    from app.auth.permissions import has_role
+
     return render_template("publicity/index.html", rows=rows, alerts=alerts, status=status,
-                           STATUS_LABELS={s.value: l for s, l in STATUS_LABELS.items()})
+                           STATUS_LABELS={s.value: l for s, l in STATUS_LABELS.items()},
+                           may_publish_report=has_role(current_user, Role.supervisor),
+                           last_year=today_china().year - 1)
+
+
+@bp.post("/annual-reports")
+@require_login
+def publish_annual_report():
+    """The supervisor publishes a past year's statistics report (never an anonymous download, SEC-12)."""
+    reports = services.publish_annual_report(request.form.get("year"), actor=current_user)
+    db.session.commit()
+    flash(f"{reports[0].year}年度统计年报已发布（PDF 与 Excel，已记入存证账本 #{reports[0].ledger_seq}）", "success")
+    return redirect(url_for(".index"))
 
 
 @bp.get("/<int:pub_id>")

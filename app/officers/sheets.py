@@ -45,17 +45,9 @@ def read_rows(filename: str, data: bytes) -> tuple[list[str], list[tuple[int, di
 
 
 def _xlsx_table(data: bytes):
-    from openpyxl import load_workbook
+    from app.sheets import read_xlsx_table
 
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken or non-xlsx file
-        raise InvalidInput("无法读取该 .xlsx 文件，请确认文件完整且为 Excel 格式",
-                           details={"fields": {"file": ["无法读取"]}}) from None
-    ws = wb.worksheets[0]
-    table = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    return table
+    return read_xlsx_table(data, max_rows=MAX_ROWS)  # streaming, limits, no DTD (SEC-6, SEC-16)
 
 
 def _csv_table(data: bytes):
@@ -120,8 +112,10 @@ def write_xlsx(headers: list[str], rows: list[list]) -> bytes:
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
+    from app.sheets import append_row
+
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)  # a name like =HYPERLINK(...) stays text (SEC-11)
     for i, header in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(10, len(header) * 2 + 4)
     ws.freeze_panes = "A2"

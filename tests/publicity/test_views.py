@@ -125,6 +125,15 @@ def test_annual_report_is_published_once_with_its_hash_in_the_ledger(app, client
     from publicity.models import AnnualReport
 
     decided("decided")
+    assert client.get("/public/reports/2025.xlsx").status_code == 404  # a download never publishes
+    with app.app_context():
+        from app.auth.services import create_user
+        from publicity import services
+
+        supervisor = create_user(username="sfj_report", password="correct-horse-42", full_name="监督员",
+                                 roles=["supervisor"])
+        services.publish_annual_report(2025, actor=supervisor)
+        db.session.commit()
     first = client.get("/public/reports/2025.xlsx")
     assert first.status_code == 200 and first.data[:2] == b"PK"
     again = client.get("/public/reports/2025.xlsx")

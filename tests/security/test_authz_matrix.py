@@ -191,6 +191,11 @@ declare("LHHHHHH",
         "recordings.thumbnail", "recordings_api.list_recordings",
 )
 
+# Publishing the annual statistics report: a supervisor's act (SEC-12), never an anonymous download.
+declare("LDDDDAD",
+        "publicity.publish_annual_report", "publicity_api.AnnualReports",
+)
+
 # Review queue: reviewers, heads, supervisors, admins.
 declare("LDDAAAA",
         "review.queue", "review_api.Queue",
