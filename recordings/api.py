@@ -23,6 +23,7 @@ from flask import Blueprint, jsonify, request, url_for
 
 from app.auth.permissions import actor, require_login
 from app.errors import DomainError, InvalidInput
+from app.inputs import json_object
 from app.extensions import db
 from cases import services as case_services
 from recordings import services, uploads
@@ -58,9 +59,9 @@ def _int_header(name, required=True):
         if required:
             raise InvalidInput(f"缺少请求头 {name}")
         return None
-    if not value.strip().isdigit():
-        raise InvalidInput(f"请求头 {name} 必须是非负整数")
-    return int(value)
+    from app.inputs import as_count
+
+    return as_count(value, name, label=f"请求头 {name}")  # ASCII digits only (SEC-16)
 
 
 def _ip():
@@ -217,7 +218,7 @@ def recording(recording_id):
 @require_login
 def link(recording_id):
     rec = services.get_recording(recording_id, actor())
-    body = request.get_json(silent=True) or {}
+    body = json_object(request.get_json(silent=True))
     services.link_to_step(rec, body.get("step_id"), actor=actor())
     db.session.commit()
     return jsonify(RecordingSchema().dump(rec))
@@ -239,7 +240,7 @@ def bundle(recording_id):
 @require_login
 def request_export(recording_id):
     rec = services.get_recording(recording_id, actor())
-    body = request.get_json(silent=True) or {}
+    body = json_object(request.get_json(silent=True))
     export = services.request_export(rec, body.get("purpose"), actor=actor())
     db.session.commit()
     return jsonify(ExportSchema().dump(export)), 201
@@ -249,7 +250,7 @@ def request_export(recording_id):
 @require_login
 def decide_export(export_id):
     export = services.get_export(export_id, actor())
-    body = request.get_json(silent=True) or {}
+    body = json_object(request.get_json(silent=True))
     services.decide_export(export, approve=bool(body.get("approve")), actor=actor(), note=body.get("note", ""))
     db.session.commit()
     return jsonify(ExportSchema().dump(export))

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from app.auth.models import Role
 from app.auth.permissions import has_role
 from app.errors import DomainError, InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from app.inputs import as_id, as_text
 from app.extensions import db
 from app.ledger import services as ledger
 from app.storage import NotFound as StoreNotFound, StorageError, get_store
@@ -139,10 +140,9 @@ def prepare(case_id, data: dict, *, actor, now=None):
     Returns (case, step, meta) where meta is JSON-serialisable (it is kept on a resumable upload session).
     """
     now = now or utcnow()
-    try:
-        case = case_services.get_case(int(case_id))
-    except (TypeError, ValueError):
-        raise InvalidInput("请指定案件", details={"fields": {"case_id": ["请指定案件"]}}) from None
+    if case_id in (None, ""):
+        raise InvalidInput("请指定案件", details={"fields": {"case_id": ["请指定案件"]}})
+    case = case_services.get_case(as_id(case_id, "case_id", label="案件编号"))
     case_services.ensure_can_view(actor, case)
     if not permissions.can_upload(actor, case):
         raise PermissionDenied("只有本案承办执法人员可以上传音像记录")
@@ -150,7 +150,7 @@ def prepare(case_id, data: dict, *, actor, now=None):
         raise InvalidTransition(f"案件{case.status_label}，不能再上传音像记录")
     step = None
     if data.get("step_id") not in (None, ""):
-        step = case_services.get_step(case, int(data["step_id"]))
+        step = case_services.get_step(case, as_id(data["step_id"], "step_id", label="执法环节编号"))
     device_id = (data.get("device_id") or "").strip()
     if not device_id:
         raise InvalidInput("请填写记录设备编号（执法记录仪编号）",
@@ -316,10 +316,9 @@ def step_has_recording(step) -> bool:
 def link_to_step(rec, step_id, *, actor) -> Recording:
     if not permissions.can_link(actor, rec):
         raise PermissionDenied("只有本案承办执法人员可以关联执法环节")
-    try:
-        step_id = int(step_id)
-    except (TypeError, ValueError):
-        raise InvalidInput("请选择要关联的执法环节", details={"fields": {"step_id": ["请选择要关联的执法环节"]}}) from None
+    if step_id in (None, ""):
+        raise InvalidInput("请选择要关联的执法环节", details={"fields": {"step_id": ["请选择要关联的执法环节"]}})
+    step_id = as_id(step_id, "step_id", label="执法环节编号")
     step = case_services.get_step(rec.case, step_id)
     if rec.step_id == step.id:
         return rec
@@ -338,7 +337,7 @@ def log_custody(rec, action, *, actor, purpose, ip="", detail=None) -> CustodyEv
     """SPEC §4.3: every view, playback, download and export is logged with user, time and purpose — in the
     custody table and, so that the log itself is tamper-evident, in the ledger."""
     action = CustodyAction(action)
-    purpose = (purpose or "").strip()
+    purpose = as_text(purpose, "purpose", label="用途")
     if not purpose:
         raise InvalidInput(f"请填写调阅用途（{RULE}：查看、播放、下载、导出均须记录用途）",
                            details={"fields": {"purpose": ["请填写用途"]}})
@@ -397,7 +396,7 @@ def media_size(rec, variant) -> tuple[int, str]:
 def request_export(rec, purpose, *, actor) -> ExportRequest:
     if not permissions.can_request_export(actor, rec):
         raise PermissionDenied("只有本机关执法人员、审核人员或负责人可以申请导出音像记录")
-    purpose = (purpose or "").strip()
+    purpose = as_text(purpose, "purpose", label="导出用途", max_length=500)
     if not purpose:
         raise InvalidInput("请填写导出用途", details={"fields": {"purpose": ["请填写导出用途"]}})
     export = ExportRequest(recording_id=rec.id, requested_by_id=actor.id, purpose=purpose,

@@ -34,24 +34,29 @@ def init_app(app):
     @app.before_request
     def csrf_unless_bearer():
         # CSRF rides on ambient credentials. A request that carries no session cookie at all (a device
-        # asking for a token, or using one) has none. A request with a bearer token is exempt only when the
-        # token is valid AND no cookie session is logged in (SEC-13: a junk "Bearer x" header beside a
-        # session cookie once skipped the check). Every other unsafe request (forms, fetch from our own
-        # pages) must carry the token. HTML forms also validate it in FlaskForm.
-        from flask import session
+        # asking for a token, or using one) has none. A request with a VALID bearer token is authenticated
+        # by that token alone — the cookie session is not used for it — so it needs no CSRF token either
+        # (a cross-site page cannot attach someone's token). A junk "Bearer x" beside a session cookie
+        # once skipped the check while the cookie did the authenticating (SEC-13): now such a request is
+        # an ordinary cookie request and must carry the CSRF token.
+        from flask import g
 
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") and "Authorization" not in request.headers:
+            return
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            from app.auth.services import user_for_token
+
+            user = user_for_token(header[7:].strip())
+            if user is not None:
+                g._login_user = user  # Flask-Login's current user for this request: the token's, not the cookie's
+                return
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return
         if not app.config.get("WTF_CSRF_ENABLED", True):
             return
         if app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies:
             return
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer ") and "_user_id" not in session:
-            from app.auth.services import user_for_token
-
-            if user_for_token(header[7:].strip()) is not None:
-                return
         csrf.protect()
 
     @app.context_processor

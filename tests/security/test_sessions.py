@@ -90,10 +90,15 @@ def test_a_junk_bearer_header_beside_a_session_cookie_does_not_skip_csrf(app, cl
     assert not _revoked(app, token_id)
 
 
-def test_a_valid_bearer_beside_a_logged_in_cookie_session_still_needs_csrf(app, client, logged_in_with_token):
+def test_a_valid_bearer_beside_a_cookie_session_acts_as_the_token_alone(app, client, logged_in_with_token,
+                                                                         make_user, login_as):
     raw, token_id = logged_in_with_token
-    assert client.delete(f"/api/auth/tokens/{token_id}", headers=bearer(raw)).status_code == 400
-    assert not _revoked(app, token_id)
+    other = make_user(roles=["admin"], username="cookie_user")
+    login_as(client, other)  # the cookie says "cookie_user"; the token is "sv"'s
+    assert client.get("/api/auth/me", headers=bearer(raw)).get_json()["username"] == "sv"
+    assert client.get("/api/auth/me").get_json()["username"] == "cookie_user"
+    assert client.delete(f"/api/auth/tokens/{token_id}", headers=bearer(raw)).status_code == 200
+    assert _revoked(app, token_id)
 
 
 def test_a_valid_bearer_without_a_cookie_session_needs_no_csrf(app, logged_in_with_token):
