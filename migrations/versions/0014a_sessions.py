@@ -2,13 +2,13 @@
 (only wrong passwords count towards a lock; throttled attempts are kept for the audit trail).
 
 Revision ID: 0014a_sessions
-Revises: 0017a_remedies
+Revises: 0016c_evaluation
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014a_sessions"
-down_revision = "0017a_remedies"
+down_revision = "0016c_evaluation"
 branch_labels = None
 depends_on = None
 
