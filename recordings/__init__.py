@@ -46,6 +46,7 @@ def init_app(app):
     setting("RECORDING_JOBS", "thread")  # thread | worker | off
     setting("RECORDING_JOB_THREADS", 1)
     setting("RECORDING_JOB_LEASE_MINUTES", 60)
+    setting("RECORDING_PLAYBACK_GROUP_SECONDS", 600)  # range requests of one playback share a custody entry
     from recordings.media import DEFAULTS
 
     for name, default in DEFAULTS.items():  # size limits, ffmpeg memory and timeouts (recordings.media)

@@ -376,10 +376,22 @@ def open_media(rec, variant, *, actor, purpose, offset=0, length=None, ip="", lo
     action = CustodyAction(action or CustodyAction.play)
     if action == CustodyAction.download and not permissions.can_download_original(actor, rec):
         raise PermissionDenied(f"下载原始文件须经机关负责人批准导出（{RULE}：导出须经批准）；执法监督人员可直接调取")
-    if log_it:
+    if log_it and not _same_playback(rec, variant, action, actor, ip):
         log_custody(rec, action, actor=actor, purpose=purpose, ip=ip,
-                    detail={"variant": variant, "offset": offset})
+                    detail={"variant": variant, "offset": offset, "length": length})
     return get_store().open(key, offset, length)
+
+
+def _same_playback(rec, variant, action, actor, ip) -> bool:
+    """Every read is logged (SEC-9: a `Range: bytes=1-` once fetched almost the whole original unlogged),
+    but the range requests of one playback — same user, recording, variant, action and address within
+    RECORDING_PLAYBACK_GROUP_SECONDS of the event that opened it — are grouped under that one event."""
+    window = timedelta(seconds=cfg("RECORDING_PLAYBACK_GROUP_SECONDS"))
+    last = db.session.scalars(select(CustodyEvent).where(
+        CustodyEvent.recording_id == rec.id, CustodyEvent.user_id == (actor.id if actor else None),
+        CustodyEvent.action == CustodyAction(action).value, CustodyEvent.at >= utcnow() - window)
+        .order_by(CustodyEvent.id.desc()).limit(1)).first()
+    return last is not None and (last.detail or {}).get("variant") == variant and last.ip == (ip or "")[:45]
 
 
 def media_size(rec, variant) -> tuple[int, str]:

@@ -79,8 +79,8 @@ def play(recording_id):
 @bp.get("/recordings/<int:recording_id>/media")
 @require_login
 def media(recording_id):
-    """Range-capable streaming from the store (206 / Content-Range / 416). A playback is logged once, on the
-    request that starts it (no Range, or a range from byte 0); the seeks that follow are not."""
+    """Range-capable streaming from the store (206 / Content-Range / 416). Every read is logged in the custody
+    log, whatever its range; the range requests of one playback are grouped under one entry (services)."""
     rec = services.get_recording(recording_id, current_user)
     variant = request.args.get("variant", "original")
     download = request.args.get("download") == "1"
@@ -95,9 +95,8 @@ def media(recording_id):
         start, stop = span
         status = 206
     purpose = _purpose() or services.DEFAULT_PURPOSE
-    first = start == 0 and variant != "thumbnail"
     chunks = services.open_media(rec, variant, actor=current_user, purpose=purpose, offset=start,
-                                 length=stop - start, ip=_ip(), log_it=first or download,
+                                 length=stop - start, ip=_ip(), log_it=variant != "thumbnail",
                                  action="download" if download else "play")
     db.session.commit()
     headers = {"Accept-Ranges": "bytes", "Content-Length": str(stop - start), "Cache-Control": "private, no-store",
