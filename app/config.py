@@ -48,6 +48,7 @@ class BaseConfig:
     # Many wrong passwords for one account from many addresses: a growing delay (2^n seconds, capped) for
     # addresses that never logged in to it; its owner's known addresses are not slowed down.
     LOGIN_ACCOUNT_DELAY_AFTER = _env_int("LOGIN_ACCOUNT_DELAY_AFTER", 10)
+    LOGIN_BASE_DELAY_SECONDS = _env_int("LOGIN_BASE_DELAY_SECONDS", 1)  # delay = base × 2^(failures over)
     LOGIN_MAX_DELAY_SECONDS = _env_int("LOGIN_MAX_DELAY_SECONDS", 300)
     LOGIN_KNOWN_ADDRESS_DAYS = _env_int("LOGIN_KNOWN_ADDRESS_DAYS", 90)
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix).

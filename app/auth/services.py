@@ -210,7 +210,7 @@ def authenticate(username, password, ip="unknown") -> User:
         account_failures = _count(mine, LoginAttempt.outcome == "bad_password", LoginAttempt.at >= lock_window)
         excess = account_failures - cfg["LOGIN_ACCOUNT_DELAY_AFTER"]
         if excess >= 0 and not known:
-            delay = min(2 ** min(excess, 30), cfg["LOGIN_MAX_DELAY_SECONDS"])
+            delay = min(cfg["LOGIN_BASE_DELAY_SECONDS"] * 2 ** min(excess, 30), cfg["LOGIN_MAX_DELAY_SECONDS"])
             last = db.session.scalar(select(func.max(LoginAttempt.at)).where(
                 mine, LoginAttempt.outcome.in_(("bad_password", "throttled"))))
             wait = (aware(last) + timedelta(seconds=delay) - now).total_seconds() if last else 0
