@@ -2,13 +2,13 @@
 (only wrong passwords count towards a lock; throttled attempts are kept for the audit trail).
 
 Revision ID: 0014a_sessions
-Revises: 0016c_evaluation
+Revises: 0013a_procedure
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014a_sessions"
-down_revision = "0016c_evaluation"
+down_revision = "0013a_procedure"
 branch_labels = None
 depends_on = None
 
