@@ -19,13 +19,20 @@ DEFAULTS = {
     "LATE_SURCHARGE_PERCENT": 3,  # APL Art 72
     "CLOSING_WORKING_DAYS": 15,
     "DEADLINE_WARNING_DAYS": 7,  # 超期预警: warn this many days ahead
-    "REMEDY_RECONSIDERATION_DAYS": 60,  # 行政复议法 Art 20
-    "REMEDY_LAWSUIT_MONTHS": 6,  # 行政诉讼法 Art 46
+    "REMINDER_WORKING_DAYS": 10,  # AEL Art 54, 69: ten (working) days after the 催告 was served
+    "COURT_APPLICATION_MONTHS": 3,  # AEL Art 53: within 3 months after the remedy periods ended
+    "PAYMENT_PLAN_DECISION_WORKING_DAYS": 10,  # the head decides a deferral/instalment application (default)
+    "ON_SPOT_COLLECTION_MAX": 100,  # APL Art 68: cash collected on the spot only up to 100 yuan
 }
 
 
 def init_app(app):
-    from cases import models  # noqa: F401  (tables known to the metadata)
+    from cases import execution_guards, execution_models, models  # noqa: F401  (tables, guards registered)
+    from cases.deadline_rules import recompute_open_deadlines
+    from app.holidays.services import CALENDAR_CHANGED_HOOKS
+
+    if recompute_open_deadlines not in CALENDAR_CHANGED_HOOKS:
+        CALENDAR_CHANGED_HOOKS.append(recompute_open_deadlines)
 
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
@@ -33,7 +40,10 @@ def init_app(app):
 
     from cases import disclosure  # noqa: F401  (the "show" routes on the cases blueprints, before registering)
 
-    for module in ("cases.privacy", "cases.api", "cases.views", "cases.decision_views", "cases.cli", "cases.demo"):
+    # The execution modules add their routes and commands to the cases blueprints and CLI group first.
+    for module in ("cases.privacy", "cases.execution_api", "cases.execution_views", "cases.execution_cli",
+                   "cases.api", "cases.views", "cases.decision_views", "cases.cli", "cases.demo",
+                   "cases.execution_demo"):
         try:
             mod = __import__(module, fromlist=["init_app"])
         except ModuleNotFoundError as err:

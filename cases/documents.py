@@ -60,6 +60,12 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
     "no_penalty_decision": DocumentKind("不予行政处罚决定书", "不罚", "cases/pdf/no_penalty_decision.html"),
     "transfer_letter": DocumentKind("涉嫌犯罪案件移送书", "移", "cases/pdf/transfer_letter.html"),
     "case_file": DocumentKind("案卷", "卷", "cases/pdf/case_file.html"),
+    # The execution phase (SPEC §11): extra={"act"|"plan": ..., "execution": execution.summary(case, on)}.
+    "payment_plan_decision": DocumentKind("暂缓（分期）缴纳罚款决定书", "缓", "cases/pdf/payment_plan_decision.html"),
+    "reminder": DocumentKind("催告书", "催", "cases/pdf/reminder.html"),
+    "enforcement_application": DocumentKind("强制执行申请书", "强申", "cases/pdf/enforcement_application.html"),
+    "suspension_decision": DocumentKind("中止执行决定书", "中止", "cases/pdf/execution_decision.html"),
+    "termination_decision": DocumentKind("终结执行决定书", "终结", "cases/pdf/execution_decision.html"),
 }
 
 #: Settings read from app.config, with their defaults (SPEC §6; the bodies are 临江市's).
@@ -75,6 +81,7 @@ DEFAULTS = {
     "HEARING_REQUEST_WORKING_DAYS": 5,  # APL Art 64, Art 85: 五日 are working days
     "EVIDENCE_PRESERVATION_DAYS": 7,  # APL Art 56
     "SEIZURE_DAYS": 30,  # AEL Art 25
+    "REMINDER_WORKING_DAYS": 10,  # AEL Art 54, 69
 }
 
 SOURCE_LABELS = {"inspection": "监督检查", "complaint": "投诉、举报", "report": "投诉、举报",
@@ -171,6 +178,8 @@ def _environment():
     if env is None:
         env = base.overlay(loader=ChoiceLoader([FileSystemLoader(str(_TEMPLATES)), base.loader]),
                            finalize=lambda v: Markup('<span class="blank wide"></span>') if v is None else v)
+        # JSON-kept dates (execution acts, plans) arrive as "YYYY-MM-DD".
+        env.filters = {**env.filters, "todate": lambda v: date.fromisoformat(v) if isinstance(v, str) else v}
         _environments[base] = env
     return env
 
@@ -224,6 +233,8 @@ def build_context(case, kind: str, *, number: str | None, step=None, on: date | 
     """Everything a document template may use. Values that are unknown are None (rendered blank)."""
     spec = _kind(kind)
     extra = dict(extra or {})
+    if kind in EXECUTION_DOCUMENTS:
+        _execution_defaults(case, extra, on)
     parties = [_party(p) for p in case.parties]
     decision = _decision(case, case.noticed if kind == "advance_notice" and case.noticed else None)
     step_ctx = _step(step) if step is not None else None
@@ -278,6 +289,25 @@ def build_context(case, kind: str, *, number: str | None, step=None, on: date | 
     if kind == "service_receipt":
         context["served"] = _served_document(case, step_ctx, extra)
     return context
+
+
+#: Documents of the execution phase: extra = {"act" | "plan": the record, "execution": the amounts owed}.
+EXECUTION_DOCUMENTS = frozenset({"payment_plan_decision", "reminder", "enforcement_application",
+                                 "suspension_decision", "termination_decision"})
+
+
+def _execution_defaults(case, extra, on):
+    """Amounts as of the document's date; a blank act or plan when the form is printed before the act."""
+    from collections import defaultdict
+    from types import SimpleNamespace
+
+    from cases.services import execution
+
+    extra.setdefault("execution", execution.summary(case, on or today_china()))
+    extra.setdefault("act", SimpleNamespace(on=None, reason=None, label=None, data=defaultdict(lambda: None)))
+    extra.setdefault("plan", SimpleNamespace(applied_on=None, reason=None, kind=None, status=None,
+                                             kind_label="暂缓（分期）缴纳罚款", deferred_until=None, instalments=[],
+                                             decision_note=None))
 
 
 def _safe(fn):

@@ -12,6 +12,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from cases.models import (DECISION_KINDS, DISCRETION_KINDS, NO_PENALTY_GROUNDS, PENALTY_KINDS, PROCEDURE_LABELS,
                           SERVICE_METHODS, STEP_LABELS, Procedure)
+from cases.execution_models import PAYMENT_METHOD_LABELS, PLAN_KIND_LABELS
+from cases.services.execution import (SUSPENSION_GROUNDS as _SUSPENSION_GROUNDS,
+                                      TERMINATION_GROUNDS as _TERMINATION_GROUNDS)
 
 PARTY_KINDS = [("person", "自然人"), ("org", "法人或其他组织")]
 SIGNATURES = [("signed", "当事人已签名"), ("refused", "当事人拒绝签名"), ("absent", "当事人不在场")]
@@ -167,6 +170,12 @@ class ActionForm(FlaskForm):
     certificate_shown_ids = MultiCheckboxField("已向当事人出示执法证件的执法人员", coerce=int)
     received_on = DateField("司法机关接收日期（回执）", validators=[Optional()])
     receipt_number = StringField("回执编号", validators=[Optional(), Length(max=100)])
+    payment_receipt = StringField("缴款凭证号", validators=[Optional(), Length(max=60)])
+    court = StringField("受理申请的人民法院（默认本市法院）", validators=[Optional(), Length(max=100)])
+    suspend_ground = SelectField("中止执行的情形（行政强制法第三十九条）", default="",
+                                 choices=[("", "请选择")] + list(_SUSPENSION_GROUNDS.items()))
+    terminate_ground = SelectField("终结执行的情形（行政强制法第四十条）", default="",
+                                   choices=[("", "请选择")] + list(_TERMINATION_GROUNDS.items()))
 
     def data_for(self, action) -> dict:
         data = {}
@@ -174,7 +183,9 @@ class ActionForm(FlaskForm):
             value = getattr(self, name).data
             if value is None or value == "":
                 continue
-            data[name] = str(value) if name == "paid_amount" else value
+            key = {"suspend_ground": "ground", "terminate_ground": "ground",
+                   "payment_receipt": "receipt_number"}.get(name, name)
+            data[key] = str(value) if name == "paid_amount" else value
         return data
 
 
@@ -185,9 +196,39 @@ ACTION_FIELDS = {
     "decide": ("note", "received_on", "receipt_number"),
     "decide_on_spot": ("note", "place", "certificate_shown_ids"),
     "serve_decision": ("served_on", "method", "late_reason"),
-    "record_execution": ("paid_amount", "paid_on"), "close": ("note",), "archive": ("note",),
+    "record_execution": ("paid_amount", "paid_on", "payment_receipt"), "close": ("note",), "archive": ("note",),
     "terminate": ("reason",),
+    "send_reminder": ("served_on", "method"), "apply_enforcement": ("court", "note"),
+    "suspend_execution": ("suspend_ground", "reason"), "resume_execution": ("reason",),
+    "terminate_execution": ("terminate_ground", "reason"),
 }
+
+
+class PaymentForm(FlaskForm):
+    amount = DecimalField("缴款金额（元）", places=2, validators=[DataRequired("请填写缴款金额")])
+    paid_on = DateField("缴款日期", validators=[Optional()])
+    method = SelectField("缴款方式", choices=[(m.value, label) for m, label in PAYMENT_METHOD_LABELS.items()])
+    receipt_number = StringField("缴款凭证号", validators=[Optional(), Length(max=60)])
+
+
+class PlanForm(FlaskForm):
+    kind = SelectField("申请事项", choices=[(k.value, v) for k, v in PLAN_KIND_LABELS.items()])
+    applied_on = DateField("申请日期", validators=[Optional()])
+    reason = TextAreaField("确有经济困难的情况（行政处罚法第六十六条）", validators=[Optional(), Length(max=2000)])
+    deferred_until = DateField("暂缓至（暂缓缴纳）", validators=[Optional()])
+    instalments = TextAreaField("分期（每行：日期 金额，如 2026-01-15 500）", validators=[Optional(), Length(max=2000)])
+
+
+class PlanDecisionForm(FlaskForm):
+    approve = SelectField("审批意见", choices=[("1", "批准"), ("0", "不予批准")], default="1")
+    note = TextAreaField("理由或说明", validators=[Optional(), Length(max=2000)])
+
+
+class StatementForm(FlaskForm):
+    statement = TextAreaField("当事人陈述、申辩的内容", validators=[Optional(), Length(max=5000)])
+    adopted = SelectField("是否采纳", choices=[("0", "不予采纳"), ("1", "采纳")], default="0")
+    handling = TextAreaField("复核意见及理由（行政强制法第三十六条）", validators=[Optional(), Length(max=5000)])
+    stated_on = DateField("陈述申辩日期", validators=[Optional()])
 
 
 class FlagsForm(FlaskForm):

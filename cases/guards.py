@@ -399,29 +399,15 @@ def service_guard(ctx):
         problems.append("请选择送达方式（" + "、".join(SERVICE_METHODS.values()) + "）")
     if method == "electronic" and not all(p.e_service_consent for p in case.parties):
         problems.append("采用电子送达须经当事人书面同意（行政处罚法第六十一条）")
-    due = calendar.add_working_days(case.decided_on, setting("SERVICE_WORKING_DAYS", 7), closures(case))
+    # The agency's own period: local closures never lengthen it (SPEC §11 settled readings).
+    due = calendar.add_working_days(case.decided_on, setting("SERVICE_WORKING_DAYS", 7))
     if ctx.on > due and not (data.get("late_reason") or "").strip():
         problems.append(f"决定书应在{due.isoformat()}前送达（行政处罚法第六十一条，7个工作日），逾期送达须说明理由")
     return problems
 
 
-@guard("execution")
-def execution_guard(ctx):
-    data = ctx.data
-    problems = []
-    penalties = set((ctx.case.draft or {}).get("penalties") or [])
-    if "fine" in penalties and data.get("paid_amount") in (None, ""):
-        problems.append("请填写实际缴纳的罚款金额")
-    return problems
-
-
-@guard("closing")
-def closing_guard(ctx):
-    """An on-the-spot decision is filed (备案) with the agency before its case closes (APL Art 52)."""
-    case = ctx.case
-    if case.procedure == "summary" and case.summary_filed_on is None:
-        return ["当场作出的行政处罚决定须报所属行政机关备案后方可结案（行政处罚法第五十二条）"]
-    return []
+# "execution", "reminder", "court_application", "suspension_ground", "termination_ground" and "closing"
+# are in cases.execution_guards (the execution phase, SPEC §11).
 
 
 @guard("archive_complete")
@@ -469,3 +455,7 @@ def is_open(case) -> bool:
     from cases.workflow import OPEN_STATUSES
 
     return CaseStatus(case.status) in OPEN_STATUSES
+
+
+# The execution phase's guards register themselves here (they import this module's `guard`).
+from cases import execution_guards  # noqa: E402,F401

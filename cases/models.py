@@ -35,6 +35,10 @@ class CaseStatus(str, enum.Enum):
     heard = "heard"  #: 听证结束
     decided = "decided"  #: 已作出决定
     served = "served"  #: 已送达
+    reminded = "reminded"  #: 已催告 (AEL Art 35)
+    enforcement_applied = "enforcement_applied"  #: 已申请人民法院强制执行 (AEL Art 53)
+    execution_suspended = "execution_suspended"  #: 中止执行 (AEL Art 39)
+    execution_terminated = "execution_terminated"  #: 终结执行 (AEL Art 40)
     executed = "executed"  #: 已执行
     closed = "closed"  #: 已结案
     archived = "archived"  #: 已归档
@@ -45,7 +49,9 @@ STATUS_LABELS = {
     CaseStatus.draft: "登记中", CaseStatus.pending_filing: "待批准立案", CaseStatus.not_filed: "不予立案",
     CaseStatus.investigating: "调查取证", CaseStatus.investigated: "调查终结", CaseStatus.notified: "已事先告知",
     CaseStatus.hearing: "听证中", CaseStatus.heard: "听证结束", CaseStatus.decided: "已作出决定",
-    CaseStatus.served: "已送达", CaseStatus.executed: "已执行", CaseStatus.closed: "已结案",
+    CaseStatus.served: "已送达", CaseStatus.reminded: "已催告", CaseStatus.enforcement_applied: "已申请强制执行",
+    CaseStatus.execution_suspended: "中止执行", CaseStatus.execution_terminated: "终结执行",
+    CaseStatus.executed: "已执行", CaseStatus.closed: "已结案",
     CaseStatus.archived: "已归档", CaseStatus.terminated: "已终止",
 }
 
@@ -379,6 +385,10 @@ class CaseDeadline(db.Model):
     basis: Mapped[str] = mapped_column(sa.String(200))  #: the rule, e.g. 行政处罚法第六十条
     due_on: Mapped[date] = mapped_column(sa.Date, index=True)
     met_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: How due_on was computed, so that a calendar import can recompute it (SPEC §16): the period's start
+    #: and its rule (cases.deadlines.RULES), e.g. "wd:5:party". None: a fixed date, never recomputed.
+    start_on: Mapped[date | None] = mapped_column(sa.Date)
+    rule: Mapped[str | None] = mapped_column(sa.String(40))
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
 

@@ -159,3 +159,23 @@ def paginate(stmt: Select, page: int = 1, per_page: int = 20, max_per_page: int 
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=total or 0, page=page, per_page=per_page)
+
+
+def execution_state(case, today: date | None = None) -> dict:
+    """The execution phase of a case as the API and the page show it (SPEC §11)."""
+    from dateutil.relativedelta import relativedelta
+    from flask import current_app
+
+    from app.timeutil import today_china
+    from cases import remedy_periods
+    from cases.services import execution
+
+    today = today or today_china()
+    out = {"status": case.status, **execution.summary(case, today), "next_due": execution.next_due(case),
+           "payments": list(getattr(case, "payments", [])), "plans": list(getattr(case, "payment_plans", [])),
+           "acts": execution.acts(case), "court_window": None}
+    start = remedy_periods.remedies_end(case)
+    if start is not None and execution.fine_of(case):
+        months = int(current_app.config.get("COURT_APPLICATION_MONTHS", 3))
+        out["court_window"] = {"first": start + timedelta(days=1), "last": start + relativedelta(months=months)}
+    return out

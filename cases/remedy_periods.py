@@ -103,8 +103,8 @@ def windows(case) -> dict[str, date]:
     from cases.guards import closures
 
     closed = closures(case)
-    days = _setting("REMEDY_RECONSIDERATION_DAYS", 60)
-    months = _setting("REMEDY_LAWSUIT_MONTHS", 6)
+    days = _setting("RECONSIDERATION_DAYS", 60)  # the same settings the decision's remedies text quotes
+    months = _setting("LITIGATION_MONTHS", 6)
     return {RECONSIDERATION: calendar.next_working_day(served + relativedelta(days=days), closed),
             LAWSUIT: calendar.next_working_day(served + relativedelta(months=months), closed)}
 

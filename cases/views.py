@@ -92,7 +92,10 @@ EVENT_LABELS = {**workflow.ACTION_LABELS, "created": "登记案件", "party_adde
                 "officers_assigned": "指派承办人员", "draft_saved": "保存处罚决定草案",
                 "flags_changed": "认定重大/复杂案件", "deadline_extended": "延长办案期限",
                 "step_recorded": "记录执法环节", "step_completed": "完成执法环节",
-                "av_justified": "提交未音像记录书面说明", "av_justification_approved": "批准未音像记录书面说明"}
+                "av_justified": "提交未音像记录书面说明", "av_justification_approved": "批准未音像记录书面说明",
+                "payment_recorded": "登记缴款", "payment_plan_applied": "登记暂缓（分期）缴纳申请",
+                "payment_plan_decided": "审批暂缓（分期）缴纳申请", "reminder_statement": "记录对催告的陈述申辩",
+                "deadlines_recomputed": "按新日历重新计算期限"}
 
 
 def officer_rows(officers, case=None, on=None):

@@ -25,7 +25,9 @@ ACTION_LABELS = {
     "close_investigation": "调查终结", "reopen_investigation": "退回补充调查",
     "serve_notice": "送达事先告知书", "request_hearing": "当事人申请听证", "hold_hearing": "听证结束",
     "decide": "作出处罚决定", "decide_on_spot": "当场作出处罚决定", "serve_decision": "送达决定书",
-    "record_execution": "登记执行情况", "close": "结案", "archive": "归档", "terminate": "终止案件",
+    "record_execution": "执行完毕", "close": "结案", "archive": "归档", "terminate": "终止案件",
+    "send_reminder": "催告", "apply_enforcement": "申请人民法院强制执行", "suspend_execution": "中止执行",
+    "resume_execution": "恢复执行", "terminate_execution": "终结执行",
 }
 
 _O, _H = Role.officer, Role.head
@@ -64,8 +66,6 @@ TRANSITIONS: dict[tuple[P, S, str], Transition] = dict([
        ("officers", "draft_decision", "order_to_correct", "matches_notice", "transfer_receipt",
         "legal_review", "collective_discussion", "decision_deadline", "steps_complete")),
     _t(P.ordinary, S.decided, "serve_decision", S.served, (_O,), ("officers", "service")),
-    _t(P.ordinary, S.served, "record_execution", S.executed, (_O,), ("execution",)),
-    _t(P.ordinary, S.executed, "close", S.closed, (_H,), ("closing",)),
     _t(P.ordinary, S.closed, "archive", S.archived, (_O, _H), ("archive_complete",)),
     _t(P.ordinary, S.investigating, "terminate", S.terminated, (_H,), ("reason",)),
     _t(P.ordinary, S.investigated, "terminate", S.terminated, (_H,), ("reason",)),
@@ -74,10 +74,39 @@ TRANSITIONS: dict[tuple[P, S, str], Transition] = dict([
        ("has_party", "publicity", "officers", "summary_limits", "draft_decision", "order_to_correct",
         "on_spot_record", "steps_complete")),
     _t(P.summary, S.decided, "serve_decision", S.served, (_O,), ("officers", "service")),
-    _t(P.summary, S.served, "record_execution", S.executed, (_O,), ("execution",)),
-    _t(P.summary, S.executed, "close", S.closed, (_H,), ("closing",)),
     _t(P.summary, S.closed, "archive", S.archived, (_O, _H), ("archive_complete",)),
 ])
+
+
+def _execution_phase(procedure):
+    """执行 (APL Art 66-73; AEL Art 35-54), the same for both procedures. Payments, deferral and instalment
+    plans change no status (cases.services.payments); full payment leads to record_execution."""
+    return [
+        _t(procedure, S.served, "record_execution", S.executed, (_O,), ("execution",)),
+        _t(procedure, S.reminded, "record_execution", S.executed, (_O,), ("execution",)),
+        _t(procedure, S.enforcement_applied, "record_execution", S.executed, (_O,), ("execution",)),
+        _t(procedure, S.served, "send_reminder", S.reminded, (_O,), ("officers", "reminder")),
+        _t(procedure, S.reminded, "apply_enforcement", S.enforcement_applied, (_H,), ("court_application",)),
+        _t(procedure, S.served, "suspend_execution", S.execution_suspended, (_H,), ("suspension_ground",)),
+        _t(procedure, S.reminded, "suspend_execution", S.execution_suspended, (_H,), ("suspension_ground",)),
+        # Back to "served": a 催告 served before the suspension does not count afterwards; a fresh one is
+        # needed before the court is asked (AEL Art 54), which also tells the party the new amount.
+        _t(procedure, S.execution_suspended, "resume_execution", S.served, (_H,), ("reason",)),
+        _t(procedure, S.served, "terminate_execution", S.execution_terminated, (_H,), ("termination_ground",)),
+        _t(procedure, S.reminded, "terminate_execution", S.execution_terminated, (_H,), ("termination_ground",)),
+        _t(procedure, S.execution_suspended, "terminate_execution", S.execution_terminated, (_H,),
+           ("termination_ground",)),
+        # Closing only once executed, terminated or handed to the court (SPEC §11).
+        _t(procedure, S.executed, "close", S.closed, (_H,), ("closing",)),
+        _t(procedure, S.enforcement_applied, "close", S.closed, (_H,), ("closing",)),
+        _t(procedure, S.execution_terminated, "close", S.closed, (_H,), ("closing",)),
+    ]
+
+
+TRANSITIONS.update(dict(_execution_phase(P.ordinary) + _execution_phase(P.summary)))
+
+#: Statuses of the execution phase: payments and plans may be recorded in them.
+EXECUTION_STATUSES = frozenset({S.served, S.reminded, S.enforcement_applied, S.execution_suspended})
 
 #: Statuses in which the case is open (recordings of an open case are under legal hold).
 OPEN_STATUSES = frozenset(S) - {S.not_filed, S.closed, S.archived, S.terminated}

@@ -11,14 +11,14 @@ STEP_DOCUMENTS = {StepKind.inspection.value: "inspection_record", StepKind.inqui
                   StepKind.seizure.value: "seizure_decision"}
 
 
-def issue_document(case, kind, *, actor, step=None, on=None, number=None) -> CaseDocument:
+def issue_document(case, kind, *, actor, step=None, on=None, number=None, extra=None) -> CaseDocument:
     """Render a document to PDF, store it write-once and enter its hash in the ledger."""
     from cases import documents
 
     on = on or today_china()
     code = documents.DOCUMENT_KINDS[kind][1]
     number = number or document_number(case.agency, code, on)
-    pdf = documents.render_document(case, kind, number=number, step=step, on=on)
+    pdf = documents.render_document(case, kind, number=number, step=step, on=on, extra=extra)
     return documents.store_document(case, kind, pdf, number=number, actor=actor, step=step, on=on)
 
 

@@ -11,7 +11,8 @@ from cases import guards, permissions, workflow
 from cases.models import Case, CaseStatus
 from cases.services.common import GuardFailed, ensure_action_dates, record_event
 from cases.services.decision import _decide, _hold_hearing, _request_hearing, _serve_notice
-from cases.services.execution import _archive, _close, _record_execution
+from cases.services.execution import (_apply_enforcement, _archive, _close, _record_execution, _resume_execution,
+                                      _send_reminder, _suspend_execution, _terminate_execution)
 from cases.services.filing import _approve_filing
 from cases.services.issuing import issue_document
 from cases.services.service import _serve_decision
@@ -74,7 +75,9 @@ def apply_action(case, action, *, actor, data=None, on: date | None = None) -> C
 EFFECTS = {"approve_filing": _approve_filing, "serve_notice": _serve_notice, "request_hearing": _request_hearing,
            "hold_hearing": _hold_hearing, "decide": _decide, "decide_on_spot": _decide,
            "serve_decision": _serve_decision, "record_execution": _record_execution, "close": _close,
-           "archive": _archive}
+           "archive": _archive, "send_reminder": _send_reminder, "apply_enforcement": _apply_enforcement,
+           "suspend_execution": _suspend_execution, "resume_execution": _resume_execution,
+           "terminate_execution": _terminate_execution}
 
 ACTION_DOCUMENTS = {"approve_filing": "filing_approval", "close_investigation": "investigation_report",
                     "serve_notice": "advance_notice", "decide": "decision", "decide_on_spot": "on_spot_decision",

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from app import calendar
 from app.errors import InvalidInput
 from cases.services.common import _cfg, _date
-from cases.services.deadlines import meet_deadline, set_deadline
+from cases.services.deadlines import meet_deadline
 
 
 def effective_service_date(case, method: str, served: date) -> date:
@@ -33,8 +33,8 @@ def _serve_decision(case, data, on, actor):
     # Periods that run from service (payment, remedies) run from the day it takes effect.
     case.service_effective_on = effective_service_date(case, case.service_method, served)
     meet_deadline(case, "service", served)
-    if case.fine_amount:
-        case.payment_due = case.service_effective_on + timedelta(days=_cfg("PAYMENT_DAYS", 15))
-        set_deadline(case, "payment", case.payment_due)
+    from cases.services.execution import start_execution
+
+    start_execution(case, case.service_effective_on or served)
     return {"served_on": served, "method": case.service_method, "effective_on": case.service_effective_on,
             "payment_due": case.payment_due, "late_reason": data.get("late_reason")}

@@ -15,8 +15,8 @@ def _case_with_a_2027_deadline(app, case_at):
     from cases import services
 
     with app.app_context():
-        case = case_at("decided")
-        services.set_deadline(case, "service", date(2027, 1, 5))
+        case = case_at("investigating")
+        services.set_deadline(case, "decision", date(2027, 1, 5))  # a fixed date, no rule
         db.session.commit()
         return case.id, officer_user(case).id
 
@@ -28,7 +28,7 @@ def test_case_page_and_api_warn_until_the_year_is_imported(app, client, login_as
     assert BANNER in html
     resp = client.get(f"/api/cases/{case_id}/deadlines")
     assert resp.headers.get("X-Calendar-Missing") == "2027"
-    assert {d["kind"]: d["calendar_known"] for d in resp.get_json()}["service"] is False
+    assert {d["kind"]: d["calendar_known"] for d in resp.get_json()}["decision"] is False
     # A page without any deadline in 2027 does not cry wolf.
     assert BANNER not in client.get("/calendar/").get_data(as_text=True)
 

@@ -326,7 +326,8 @@ def test_service_within_seven_working_days(case_at):
     assert "决定书应在2025-10-16前送达（行政处罚法第六十一条，7个工作日），逾期送达须说明理由" in err.message
     services.apply_action(case, "serve_decision", actor=officer, on=date(2025, 10, 17),
                           data={"method": "direct", "served_on": "2025-10-17", "late_reason": "当事人外出"})
-    assert case.status == "served" and case.payment_due == date(2025, 11, 1)
+    # 15 days end on Saturday 1 November: the party pays by Monday 3 November (finding 8; 民事诉讼法 Art 85)
+    assert case.status == "served" and case.payment_due == date(2025, 11, 3)
     assert {d.kind: d.met_on for d in case.deadlines}["service"] == date(2025, 10, 17)
 
 

@@ -214,6 +214,19 @@ declare("LDDDDAA",
         "calendar.index POST", "calendar_api.Calendars POST",
 )
 
+# The execution phase (SPEC §11): the case's staff read it; the case's officers record payments, plans and
+# statements; the head decides a plan (the world has none: 404 for the head, 403 for the others).
+declare("LAHAAAA",
+        "cases_api.CaseExecution",
+)
+declare("LAHDDDD",
+        "cases_api.CasePayments", "cases_api.CasePaymentPlans", "cases_api.CaseReminderStatements",
+        "cases.record_payment", "cases.apply_for_plan", "cases.record_statement",
+)
+declare("LDHDHDD",
+        "cases_api.CasePaymentPlanDecision", "cases.decide_plan",
+)
+
 # Logout: back to the login page.
 declare("LLLLLLL",
         "auth.logout",
@@ -501,7 +514,8 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "remedy_id": remedy.id, "doc_id": remedy_doc.id, "today": case.decided_on.isoformat(),
                "org_id": org.id,
                "finding_id": finding.id, "decision_id": decision.id, "rect_id": rect.id, "report_id": report.id,
-               "index": 0, "round_id": rnd.id, "file_id": eval_file.id, "evaluator_ids": evaluators}
+               "index": 0, "round_id": rnd.id, "file_id": eval_file.id, "evaluator_ids": evaluators,
+               "plan_id": 2**31 - 1}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
         officer_b = make_officer(agency_b).user
@@ -602,6 +616,12 @@ BODIES = {
     "cases_api.StepDisclosure": lambda ids: {"json": {"purpose": "supervision", "note": "执法监督检查抽查"}},
     "privacy_api.PersonRequests": lambda ids: {"json": {"name": "张三", "note": "查阅请求2026-001"}},
     "publicity_api.Decline": lambda ids: {"json": {"ground": "state_secret", "note": "涉及国家秘密"}},
+    "cases_api.CasePayments": lambda ids: {"json": {"amount": "1", "paid_on": ids["today"]}},
+    "cases_api.CasePaymentPlans": lambda ids: {"json": {"kind": "deferral", "reason": "经济困难",
+                                                        "deferred_until": "2099-01-01"}},
+    "cases_api.CasePaymentPlanDecision": lambda ids: {"json": {"approve": False, "note": "理由不成立"}},
+    "cases_api.CaseReminderStatements": lambda ids: {"json": {"statement": "无力缴纳", "adopted": False,
+                                                              "handling": "理由不成立"}},
     "recordings_api.tus_create": lambda ids: {"headers": {
         "Tus-Resumable": "1.0.0", "Upload-Length": "10",
         "Upload-Metadata": _tus_meta(case_id=ids["case_id"], device_id="DSJ-9", filename="x.mp4")}},
