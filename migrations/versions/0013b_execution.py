@@ -2,7 +2,7 @@
 they were computed (start date and rule) so that a calendar import can recompute them (SPEC §16).
 
 Revision ID: 0013b_execution
-Revises: 0013a_procedure
+Revises: 0014a_sessions
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013b_execution'
-down_revision = '0013a_procedure'
+down_revision = '0014a_sessions'
 branch_labels = None
 depends_on = None
 
