@@ -27,6 +27,7 @@ FEATURES = (
     "review",
     "publicity",
     "remedies",
+    "inspections",
     "supervision",
     "app.web",
 )

@@ -436,7 +436,10 @@ def recording_problems(step) -> list[str]:
     if step.av_justification and step.av_justification_approved_by_id:
         return []
     hook = HOOKS.get("recording")
-    if hook is not None and hook(step):
+    result = hook(step) if hook is not None else False
+    if isinstance(result, list):  # a hook may say precisely why (e.g. the recordings do not cover the step)
+        return result
+    if result:
         return []
     return [f"“{step.label}”须全程音像记录（执法全过程记录制度）：请关联音像记录，或提交经机关负责人批准的书面说明"]
 
