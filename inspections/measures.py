@@ -329,6 +329,7 @@ def take_measure(measure, data: dict, *, actor) -> CoerciveMeasure:
 def complete_record(measure, *, actor) -> CoerciveMeasure:
     """Complete the on-site record: the recordings must cover it from start to end (inspections.coverage);
     completing issues the decision document (查封（扣押）决定书 / 先行登记保存证据通知书)."""
+    _ensure(can_act, actor, measure, "只有本案承办执法人员可以完成现场笔录")
     if measure.step is None:
         raise InvalidTransition("尚未记录现场实施情况")
     case_services.complete_step(measure.step, actor=actor, on=measure.taken_on)

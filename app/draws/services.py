@@ -23,6 +23,19 @@ class DrawVerificationFailed(DomainError):
     message = "抽取结果无法通过验证（SPEC §13）"
 
 
+def checkpoint_key(checkpoint: LedgerCheckpoint) -> str:
+    """The verifier key that signed `checkpoint` (the key of its time, after a rotation), else the current."""
+    try:
+        from app.ledger import keys
+
+        _, row = keys.verifier_for(checkpoint.key_hash, checkpoint.tree_size)
+        if row is not None:
+            return row.verifier_key
+    except ImportError:  # a ledger without key history
+        pass
+    return ledger.verifier_key()
+
+
 def seeding_checkpoint(seq: int) -> LedgerCheckpoint | None:
     """The first signed checkpoint whose tree includes entry `seq`."""
     return db.session.execute(sa_select(LedgerCheckpoint).where(LedgerCheckpoint.tree_size > seq)
@@ -118,7 +131,7 @@ def bundle(draw: Draw) -> dict:
         "tree_size": checkpoint.tree_size,
         "inclusion_proof": [base64.b64encode(h).decode() for h in proof],
         "checkpoint": checkpoint.note,
-        "verifier_key": ledger.verifier_key(),
+        "verifier_key": checkpoint_key(checkpoint),
         "exclusions": _public_exclusions(draw),
         "selected": draw.selected,
     }
@@ -149,7 +162,7 @@ def verify_draw(draw: Draw) -> dict:
         if not merkle.verify_inclusion(draw.ledger_seq, first.tree_size, leaf, proof, bytes.fromhex(first.root_hash)):
             raise algo.VerificationFailed("inclusion", "台账记录不在检查点的默克尔树中")
         result = algo.recompute(stored, first.note, exclusions=draw.exclusions,
-                                verifier_key=ledger.verifier_key())
+                                verifier_key=checkpoint_key(first))
         if result["selected"] != draw.selected:
             raise algo.VerificationFailed("result", "保存的抽取结果与重算结果不符")
     except algo.VerificationFailed as exc:

@@ -226,6 +226,24 @@ declare("LAHDDDD",
 declare("LDHDHDD",
         "cases_api.CasePaymentPlanDecision", "cases.decide_plan",
 )
+# Coercive measures (issue 15): read with the case; requested, taken, released by the case's officers;
+# approved, ratified and extended by the head; the supervisor view for any logged-in user (limited to
+# what each may see). The HTML action form refuses by flash-and-redirect (tests/inspections).
+declare("LAHAAAA",
+        "inspections_api.case_measures", "inspections_api.measure", "inspections.measure_page",
+        "inspections.new_measure GET", "inspections.act",
+)
+declare("LAHDDDD",
+        "inspections_api.request_measure", "inspections_api.take", "inspections_api.report",
+        "inspections_api.complete", "inspections_api.testing", "inspections_api.release",
+        "inspections_api.convert", "inspections.new_measure POST",
+)
+declare("LDHDADD",
+        "inspections_api.decide", "inspections_api.extend",
+)
+declare("LAAAAAA",
+        "inspections_api.overview", "inspections.overview",
+)
 
 # Logout: back to the login page.
 declare("LLLLLLL",
@@ -465,6 +483,11 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
         document = case.documents[0]
         from app.draws.services import perform_draw
 
+        from inspections import measures as coercive
+
+        measure = coercive.request_measure(case, {
+            "kind": "seize", "reason": "涉嫌违法经营", "basis": "《中华人民共和国行政强制法》第二十二条",
+            "items": [{"name": "冷冻肉品", "quantity": 10, "unit": "箱"}]}, actor=officer)
         draw = perform_draw("矩阵测试抽取", ["A-1", "A-2", "A-3"], 1, subject="matrix", agency_id=agency_id)
         from supervision.services import complaints as sup_complaints, hierarchy as sup_hierarchy
 
@@ -515,7 +538,7 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "org_id": org.id,
                "finding_id": finding.id, "decision_id": decision.id, "rect_id": rect.id, "report_id": report.id,
                "index": 0, "round_id": rnd.id, "file_id": eval_file.id, "evaluator_ids": evaluators,
-               "plan_id": 2**31 - 1}
+               "plan_id": 2**31 - 1, "measure_id": measure.id}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
         officer_b = make_officer(agency_b).user
@@ -546,7 +569,7 @@ def _bearer(app, user_id):
     return {"Authorization": f"Bearer {raw}"}
 
 
-ACTION_ARG = {"cases.act": "close", "officers.act": "inspect", "review.act": "take",
+ACTION_ARG = {"inspections.act": "complete", "cases.act": "close", "officers.act": "inspect", "review.act": "take",
               "cases_api.CaseAction": "close", "supervision.complaint_act": "accept",
               "supervision_api.ComplaintAction": "accept", "supervision.rectification_act": "report",
               "supervision_api.AccountabilityAction": "statement", "supervision.round_act": "draw",
@@ -564,6 +587,9 @@ def _tus_meta(**meta):
 BODIES = {
     "cases_api.CaseCorrectionChecks": lambda ids: {"json": {"corrected": True, "result": "复查时已改正"}},
     "cases_decision.correction_check": lambda ids: {"data": {"corrected": "yes", "result": "复查时已改正"}},
+    "inspections_api.request_measure": lambda ids: {"json": {"kind": "seize", "reason": "涉嫌违法", "basis": "行政强制法",
+                                                              "items": [{"name": "货物", "quantity": 1}]}},
+    "inspections_api.decide": lambda ids: {"json": {"approve": True, "note": "同意"}},
     "cases_api.CaseExtensions": lambda ids: {"json": {"days": 30, "reason": "案情复杂"}},
     "cases_api.CaseOfficers": lambda ids: {"json": {"officer_ids": ids["case_officer_ids"]}},
     "cases_api.CaseParties": lambda ids: {"json": {"kind": "org", "name": "临江市某某商贸有限公司",
