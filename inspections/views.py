@@ -12,6 +12,7 @@ from app.auth.permissions import require_login
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.timeutil import today_china
+from cases import permissions as case_permissions
 from cases import services as case_services
 from inspections import measure_terms as terms
 from inspections import measures, queries
@@ -26,7 +27,7 @@ def case_panel(case, user):
     lines = [f"{m.label}（第{m.id}号）：{m.status_label}" + (f"，期限至{m.term_end.isoformat()}" if m.term_end else "")
              for m in rows]
     links = [(f"{m.label}第{m.id}号", url_for("inspections.measure_page", measure_id=m.id)) for m in rows]
-    if case_services.permissions.can_edit_case(user, case):
+    if case_permissions.can_edit_case(user, case):
         links.append(("采取行政强制措施", url_for("inspections.new_measure", case_id=case.id)))
     if not rows and len(links) == 0:
         return None
