@@ -16,6 +16,7 @@ DEFAULTS = {
     "AV_COVERAGE_TOLERANCE_SECONDS": 30,  # clock skew between a camera and the record (default)
     "COERCIVE_FREEZE_CATEGORIES": [],  # AEL Art 29: only agencies a law empowers may freeze deposits
     "MEASURE_WARNING_DAYS": 5,  # 超期预警 ahead of a measure's term end (default)
+    "RANDOM_RESULT_WORKING_DAYS": 20,  # results published within 20 working days (国办发〔2015〕58号; default)
 }
 
 
@@ -24,7 +25,8 @@ def init_app(app):
 
     from cases import guards
     from cases import services as case_services
-    from inspections import api, cli, coverage, measure_terms, models, views  # noqa: F401
+    from inspections import (api, api_checks, checks_models, cli, coverage, demo, measure_terms,  # noqa: F401
+                             models, views, views_public)
 
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
@@ -47,6 +49,8 @@ def init_app(app):
     app.jinja_env.globals["measure_doc"] = measure_terms.document_context
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_checks.bp)
+    app.register_blueprint(views_public.bp)
     app.cli.add_command(cli.inspections_cli)
     from cases.views import add_case_panel
 

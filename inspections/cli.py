@@ -101,3 +101,92 @@ def measures_overdue():
         click.echo(f"{m.id}\t{m.case.number or m.case_id}\t{m.label}\t期限至{m.term_end}\t{'不予批准' if m.refused_at else '超期'}")
     if late:
         sys.exit(1)
+
+
+# --- inspections and 双随机 -------------------------------------------------------------------------------
+
+@inspections_cli.command("targets-import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--agency", "agency_id", type=int, required=True)
+@click.option("--as", "username", required=True, help="the agency head")
+def targets_import(path, agency_id, username):
+    """Import the target register (.xlsx/.csv: 编号, 名称, 类型, 类别, 区划代码, 地址); all or nothing."""
+    from inspections import random_checks
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    result = _run(lambda: random_checks.import_targets(agency_id, random_checks.parse_targets(path, data),
+                                                       actor=_actor(username)))
+    click.echo(f"新增 {result['created']} 个，更新 {result['updated']} 个检查对象")
+
+
+@inspections_cli.command("inspector-add")
+@click.argument("officer_id", type=int)
+@click.option("--agency", "agency_id", type=int, required=True)
+@click.option("--as", "username", required=True)
+def inspector_add(officer_id, agency_id, username):
+    """Put a certified officer in the agency's inspector register."""
+    from inspections import random_checks
+
+    _run(lambda: random_checks.register_inspector(agency_id, officer_id, actor=_actor(username)))
+    click.echo(f"执法人员 {officer_id} 已列入检查人员名录库")
+
+
+@inspections_cli.command("round-draw")
+@click.option("--agency", "agency_id", type=int, required=True)
+@click.option("--item", "item_id", type=int, required=True, help="a published random-inspection matter")
+@click.option("--count", type=int, required=True)
+@click.option("--per-target", type=int, default=2)
+@click.option("--area", default="")
+@click.option("--title", default="")
+@click.option("--as", "username", required=True)
+def round_draw(agency_id, item_id, count, per_target, area, title, username):
+    """Draw a 双随机 round (targets and inspectors, verifiably) and print its tasks."""
+    from inspections import random_checks
+
+    rnd = _run(lambda: random_checks.draw_round(agency_id, {"item_id": item_id, "target_count": count,
+                                                            "per_target": per_target, "area_code": area,
+                                                            "title": title}, actor=_actor(username)))
+    click.echo(f"批次 {rnd.id}：对象抽取 {rnd.target_draw_id}，人员抽取 {rnd.inspector_draw_id}")
+    for t in rnd.tasks:
+        click.echo(f"  T-{t.target_id}\t{t.target.name}\t" + "、".join(f"O-{i}" for i in t.inspector_ids))
+
+
+@inspections_cli.command("round-redraw")
+@click.argument("round_id", type=int)
+@click.argument("officer_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--as", "username", required=True)
+def round_redraw(round_id, officer_id, reason, username):
+    """Replace a drawn inspector who has a conflict of interest; the reason is kept."""
+    from inspections import random_checks
+
+    new = _run(lambda: random_checks.redraw_inspector(random_checks.get_round(round_id), officer_id, reason,
+                                                      actor=_actor(username)))
+    click.echo(f"O-{officer_id} 回避，由 O-{new} 替补")
+
+
+@inspections_cli.command("round-verify")
+@click.argument("round_id", type=int)
+def round_verify(round_id):
+    """Recompute a round's two draws from the ledger and re-apply the assignment rule."""
+    from inspections import random_checks
+
+    try:
+        result = random_checks.verify_round(random_checks.get_round(round_id))
+    except DomainError as err:
+        click.echo(f"FAILED：{err.message}", err=True)
+        sys.exit(1)
+    click.echo("OK：对象 " + "、".join(result["targets"]) + "；人员 " + "、".join(result["inspectors"]))
+
+
+@inspections_cli.command("results-overdue")
+def results_overdue():
+    """Inspection results not published within 20 working days: exit 1 if any (超期预警)."""
+    from inspections import checks
+
+    late = checks.overdue_results()
+    for i in late:
+        click.echo(f"{i.id}\t{i.agency_id}\t{i.target_name if i.target_kind == 'org' else '个人'}\t应于{i.results_due}前公示")
+    if late:
+        sys.exit(1)

@@ -245,6 +245,32 @@ declare("LAAAAAA",
         "inspections_api.overview", "inspections.overview",
 )
 
+# Inspections and 双随机 (issue 15): officers record inspections in their own agency; the inspectors
+# conclude, follow up, file a case; the head (or an inspector) publishes; registers and draws are the head's.
+declare("LAADDDD",
+        "inspections_checks_api.record",
+)
+declare("LAHAAAA",
+        "inspections_checks_api.inspection", "inspections_checks_api.round_detail",
+)
+declare("LAHDDDD",
+        "inspections_checks_api.conclude", "inspections_checks_api.follow_up", "inspections_checks_api.file_case",
+)
+declare("LAHDADD",
+        "inspections_checks_api.publish",
+)
+declare("LDDDADD",
+        "inspections_checks_api.import_targets", "inspections_checks_api.add_inspector",
+        "inspections_checks_api.draw_round",
+)
+declare("LDHDADD",
+        "inspections_checks_api.redraw",
+)
+declare("AAAAAAA",
+        "inspections_public.results", "inspections_public.results_json", "inspections_public.rounds",
+        "inspections_public.round_page", "inspections_public.round_json",
+)
+
 # Logout: back to the login page.
 declare("LLLLLLL",
         "auth.logout",
@@ -488,6 +514,27 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
         measure = coercive.request_measure(case, {
             "kind": "seize", "reason": "涉嫌违法经营", "basis": "《中华人民共和国行政强制法》第二十二条",
             "items": [{"name": "冷冻肉品", "quantity": 10, "unit": "箱"}]}, actor=officer)
+        from datetime import date as _date
+
+        from inspections import checks as insp_checks, random_checks
+        from publicity.models import InspectionItem
+
+        insp = insp_checks.record_inspection(agency_id, {
+            "kind": "adhoc", "basis": "日常巡查", "target_name": "临江市某某商店", "place": "建国街",
+            "started_at": (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(),
+            "ended_at": (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(),
+            "officer_ids": [co.officer_id for co in case.officers], "findings": "无"}, actor=officer)
+        item = InspectionItem(agency_id=agency_id, category=case.category, name="市容检查", targets="沿街商户",
+                              basis="条例", method="现场检查", ratio="5%", published_on=_date(2025, 1, 2))
+        db.session.add(item)
+        db.session.flush()
+        random_checks.import_targets(agency_id, [{"code": f"M-{n}", "name": f"商户{n}", "kind": "单位",
+                                                  "category": case.category, "area_code": case.area_code}
+                                                 for n in range(3)], actor=head)
+        for co in case.officers:
+            random_checks.register_inspector(agency_id, co.officer_id, actor=head)
+        random_round = random_checks.draw_round(agency_id, {"item_id": item.id, "target_count": 1,
+                                                   "area_code": case.area_code}, actor=head)
         draw = perform_draw("矩阵测试抽取", ["A-1", "A-2", "A-3"], 1, subject="matrix", agency_id=agency_id)
         from supervision.services import complaints as sup_complaints, hierarchy as sup_hierarchy
 
@@ -538,7 +585,8 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "org_id": org.id,
                "finding_id": finding.id, "decision_id": decision.id, "rect_id": rect.id, "report_id": report.id,
                "index": 0, "round_id": rnd.id, "file_id": eval_file.id, "evaluator_ids": evaluators,
-               "plan_id": 2**31 - 1, "measure_id": measure.id}
+               "plan_id": 2**31 - 1, "measure_id": measure.id,
+               "inspection_id": insp.id, "random_round_id": random_round.id}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
         officer_b = make_officer(agency_b).user
