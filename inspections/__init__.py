@@ -26,7 +26,7 @@ def init_app(app):
     from cases import guards
     from cases import services as case_services
     from inspections import (api, api_checks, checks_models, cli, coverage, demo, measure_terms,  # noqa: F401
-                             models, views, views_public)
+                             models, views, views_checks, views_public)
 
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
@@ -51,7 +51,11 @@ def init_app(app):
     app.register_blueprint(api.bp)
     app.register_blueprint(api_checks.bp)
     app.register_blueprint(views_public.bp)
+    app.register_blueprint(views_checks.bp)
     app.cli.add_command(cli.inspections_cli)
+    from app.web.views import add_nav_item
     from cases.views import add_case_panel
+
+    add_nav_item(app, "行政检查", "inspections_checks.index")
 
     add_case_panel(app, views.case_panel)

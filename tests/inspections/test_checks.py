@@ -226,3 +226,28 @@ def test_round_needs_a_list_published_before_and_only_drawn_inspectors_inspect(r
     assert rnd.completed_on is None  # one task still open
     err = refused(random_checks.redraw_inspector, rnd, drawn[0].id, "调岗", actor=head)
     assert "已实施" in err.message
+
+
+def test_inspection_pages_record_conclude_and_publish(app, cases_agency, make_officer, head_of, client, login_as,
+                                                       csrf_token):
+    with app.app_context():
+        officers = [make_officer(cases_agency), make_officer(cases_agency)]
+        ids, user_id = [o.id for o in officers], officers[0].user.id
+    login_as(client, user_id)
+    token = csrf_token(client, "/inspections/new")
+    start = (NOW - timedelta(hours=3)).astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%dT%H:%M")
+    end = (NOW - timedelta(hours=2)).astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%dT%H:%M")
+    form = {"csrf_token": token, "kind": "adhoc", "basis": "投诉举报", "target_name": "临江市某某饭店",
+            "target_kind": "org", "place": "新市街1号", "started_at": start, "ended_at": end,
+            "officer_ids": [str(ids[0])], "shown_ids": [str(i) for i in ids], "findings": "后厨卫生良好"}
+    resp = client.post("/inspections/new", data=form)
+    assert resp.status_code == 409 and "行政处罚法第四十二条" in resp.get_data(as_text=True)
+    resp = client.post("/inspections/new", data={**form, "officer_ids": [str(i) for i in ids]})
+    assert resp.status_code == 302
+    iid = int(resp.headers["Location"].rsplit("/", 1)[-1])
+    client.post(f"/inspections/{iid}/conclude", data={"csrf_token": token, "outcome": "no_problem"})
+    client.post(f"/inspections/{iid}/publish", data={"csrf_token": token})
+    page = client.get(f"/inspections/{iid}").get_data(as_text=True)
+    assert "未发现问题" in page and "已公示" in page
+    assert "临江市某某饭店" in client.get("/public/inspections/results").get_data(as_text=True)
+    assert f"/inspections/{iid}" in client.get("/inspections").get_data(as_text=True)

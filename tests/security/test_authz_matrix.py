@@ -266,6 +266,15 @@ declare("LDDDADD",
 declare("LDHDADD",
         "inspections_checks_api.redraw",
 )
+declare("LAHAAAA",
+        "inspections_checks.detail", "inspections_checks.act",
+)
+declare("LAAAAAA",
+        "inspections_checks.index", "inspections_checks.new GET",
+)
+declare("LAADDDD",
+        "inspections_checks.new POST",
+)
 declare("AAAAAAA",
         "inspections_public.results", "inspections_public.results_json", "inspections_public.rounds",
         "inspections_public.round_page", "inspections_public.round_json",
@@ -617,7 +626,7 @@ def _bearer(app, user_id):
     return {"Authorization": f"Bearer {raw}"}
 
 
-ACTION_ARG = {"inspections.act": "complete", "cases.act": "close", "officers.act": "inspect", "review.act": "take",
+ACTION_ARG = {"inspections.act": "complete", "inspections_checks.act": "publish", "cases.act": "close", "officers.act": "inspect", "review.act": "take",
               "cases_api.CaseAction": "close", "supervision.complaint_act": "accept",
               "supervision_api.ComplaintAction": "accept", "supervision.rectification_act": "report",
               "supervision_api.AccountabilityAction": "statement", "supervision.round_act": "draw",
