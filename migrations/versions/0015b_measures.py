@@ -1,7 +1,7 @@
 """Coercive measures beside the case: measures, their items and events (AEL Art 18-28, APL Art 56).
 
 Revision ID: 0015b_measures
-Revises: 0013a_procedure
+Revises: 0013b_execution
 Create Date: 2026-12-02 05:26:39.570184
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015b_measures'
-down_revision = '0013a_procedure'
+down_revision = '0013b_execution'
 branch_labels = None
 depends_on = None
 
