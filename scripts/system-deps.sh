@@ -10,6 +10,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -i "Noto Serif CJK SC\|Noto Sans CJK SC" >/dev/null || need+=(fonts-noto-cjk)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
+# node: the browser ledger verifier's code (static/ledger/verify.js) is tested under Node.
+command -v node >/dev/null 2>&1 || need+=(nodejs)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 # WeasyPrint's system libraries (present on most systems with fonts; listed for minimal images).
 ldconfig -p 2>/dev/null | grep libpango-1.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
