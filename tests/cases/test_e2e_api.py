@@ -96,7 +96,9 @@ def test_ordinary_case_from_filing_to_archive(app, client, cases_agency, make_of
 
     # Every deadline met
     deadlines = ok(client.get(f"/api/cases/{case_id}/deadlines", headers=hh))
-    assert {d["kind"] for d in deadlines} == {"decision", "defence", "service", "payment", "closing"}
+    # The court-application window (AEL Art 53) opens at service and closes once the fine is paid.
+    assert {d["kind"] for d in deadlines} == {"decision", "defence", "service", "payment", "court_application",
+                                              "closing"}
     assert all(d["met_on"] and d["status"] == "met" for d in deadlines)
     # Obligations met in time; the defence window is a waiting period: the decision came after it ended.
     by_kind = {d["kind"]: d for d in deadlines}
