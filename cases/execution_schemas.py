@@ -55,7 +55,8 @@ ActionDataSchema._declared_fields.update({
 
 
 class PaymentInSchema(_Strict):
-    amount = fields.Decimal(required=True, **MONEY, validate=validate.Range(min=0.01, max=1e11))
+    amount = fields.Decimal(required=True, **MONEY, validate=validate.Range(min=0.01, max=1e11),
+                            metadata={"minimum": 0.01, "maximum": 1e11})  # numbers, not "0.01"
     paid_on = fields.Date(allow_none=True, metadata={"description": "缴款日（默认今天）"})
     method = fields.String(load_default="bank", validate=validate.OneOf([m.value for m in PaymentMethod]))
     receipt_number = fields.String(load_default="", validate=validate.Length(max=60))

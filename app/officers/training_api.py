@@ -31,7 +31,8 @@ class TrainingInSchema(Schema):
     course = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     provider = fields.Str(load_default="", validate=validate.Length(max=120))
     completed_on = fields.Date(required=True)
-    hours = fields.Decimal(required=True, places=1, validate=validate.Range(min=0.1, max=200))
+    hours = fields.Decimal(required=True, places=1, validate=validate.Range(min=0.1, max=200),
+                           metadata={"minimum": 0.1, "maximum": 200})  # documented as numbers, not "0.1"
 
 
 class ExaminationSchema(Schema):
@@ -44,7 +45,8 @@ class ExaminationSchema(Schema):
 
 class ExaminationInSchema(Schema):
     taken_on = fields.Date(required=True)
-    score = fields.Decimal(required=True, places=1, validate=validate.Range(min=0, max=1000))
+    score = fields.Decimal(required=True, places=1, validate=validate.Range(min=0, max=1000),
+                           metadata={"minimum": 0, "maximum": 1000})
     passed = fields.Bool(required=True)
     organiser = fields.Str(load_default="", validate=validate.Length(max=120))
 
