@@ -89,17 +89,35 @@ def _clean_tables(request):
         names = [t.name for t in reversed(db.metadata.sorted_tables)]
         existing = set(inspect(db.engine).get_table_names())
         names = [n for n in names if n in existing]
+        if db.engine.dialect.name == "postgresql":
+            _clean_postgresql(names)
+            return
         with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                if names:
-                    conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names)
-                                      + " RESTART IDENTITY CASCADE"))
-            else:
-                for n in names:
-                    conn.execute(text(f'DELETE FROM "{n}"'))
-                if "sqlite_sequence" in existing or conn.execute(
-                        text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
-                    conn.execute(text("DELETE FROM sqlite_sequence"))
+            for n in names:
+                conn.execute(text(f'DELETE FROM "{n}"'))
+            if "sqlite_sequence" in existing or conn.execute(
+                    text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+def _clean_postgresql(names):
+    """Empty every table and restart every sequence. DELETE in dependency order is far cheaper than a
+    TRUNCATE of every table (which makes new files for each of ~80 tables and their indexes: 0.5-1 s a
+    test); should the order ever meet a cycle, TRUNCATE ... CASCADE does it the slow way."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not names:
+        return
+    try:
+        with db.engine.begin() as conn:
+            for n in names:
+                conn.execute(text(f'DELETE FROM "{n}"'))
+            conn.execute(text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
+                "WHERE c.relkind = 'S' AND s.nspname = current_schema()"))
+    except DBAPIError:
+        with db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
