@@ -168,7 +168,8 @@ def test_testing_time_is_excluded_and_notified(m_case, tmp_path):
 
 
 def test_release_after_the_term_is_late_and_the_decision_may_not_confiscate(app_ctx, case_at, head_of):
-    case = case_at("notified", draft={**DEFAULT_DRAFT, "penalties": ["fine", "confiscation"]})
+    case = case_at("notified", draft={**DEFAULT_DRAFT, "penalties": ["fine", "confiscation"],
+                                      "confiscated_value": "2400.00"})
     officer, head = officer_user(case), head_of(case.agency_id)
     m = request(case, officer)
     measures.decide_request(m, approve=True, actor=head)
@@ -185,7 +186,8 @@ def test_release_after_the_term_is_late_and_the_decision_may_not_confiscate(app_
 
 
 def test_confiscation_in_the_decision_within_the_term(app_ctx, case_at, head_of):
-    case = case_at("notified", draft={**DEFAULT_DRAFT, "penalties": ["fine", "confiscation"]})
+    case = case_at("notified", draft={**DEFAULT_DRAFT, "penalties": ["fine", "confiscation"],
+                                      "confiscated_value": "2400.00"})
     officer, head = officer_user(case), head_of(case.agency_id)
     m = request(case, officer)
     measures.decide_request(m, approve=True, actor=head)
