@@ -307,14 +307,29 @@ def test_database_down_under_a_logged_in_user(app_config, app, make_agency, make
     down = create_app({**app_config, "SQLALCHEMY_DATABASE_URI":
                        "postgresql+psycopg://nobody:x@127.0.0.1:1/none?connect_timeout=2"})
     down.config["PROPAGATE_EXCEPTIONS"] = False
+    # The server-side session is opened while the database is up (login_as would need the dead one).
+    from app.auth.models import User
+    from app.auth.services import start_session
+    from app.extensions import db
+
+    with app.app_context():
+        sid = start_session(db.session.get(User, user_id))
+        db.session.commit()
+
+    def logged_in():
+        client = down.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"], session["sid"] = str(user_id), True, sid
+        return client
+
     for path in ("/cases", "/", "/review/"):
-        client = login_as(down.test_client(), user_id)
+        client = logged_in()
         resp = client.get(path, headers={"Accept": "text/html"})
         body = resp.get_data(as_text=True)
         assert resp.status_code == 503, (path, resp.status_code)
         assert "数据库暂时不可用" in body and "<html" in body.lower()
         assert "Traceback" not in body and "psycopg" not in body and "OperationalError" not in body
-    client = login_as(down.test_client(), user_id)
+    client = logged_in()
     resp = client.get("/api/cases/")
     assert resp.status_code == 503
     assert resp.get_json() == {"error": "database_unavailable", "message": "数据库暂时不可用，请稍后再试"}
