@@ -5,7 +5,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import *  # noqa: F401,F403 (live server, browser, journey, case factories)
+
 
 
 def test_citizen_verifies_a_published_decision(app, journey, case_at, head_of, tmp_path):

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import *  # noqa: F401,F403 (live server, browser, journey, case factories)
+
 
 
 def test_complaint_and_evaluation_round(app, journey, make_agency, make_user, case_at):
