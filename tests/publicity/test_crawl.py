@@ -25,6 +25,10 @@ BINARY = ("application/pdf", "image/", "application/vnd.openxmlformats")
 ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 BANK_RE = re.compile(r"(?<![0-9A-Za-z])\d{16,19}(?![0-9A-Za-z])")
+# Hex digests (32+ characters) are not personal data, but a SHA-256 in hex holds an 11-digit run starting
+# 1[3-9] often enough that the ledger's proof bundles tripped the mobile check (CI, stop 24); they are blanked
+# before the number checks. Names, secrets and addresses are still checked in the full text.
+DIGEST_RE = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32,}(?![0-9A-Za-z])")
 
 
 def _text(resp) -> str:
@@ -113,12 +117,13 @@ def test_no_personal_data_on_any_public_page_or_api_response(app, client):
 
     problems = []
     for url, text in texts.items():
-        for m in ID_RE.finditer(text):
+        numbers = DIGEST_RE.sub(" ", text)
+        for m in ID_RE.finditer(numbers):
             if m.group(1) not in public_codes and (is_valid_id_number(m.group(1)) or len(m.group(1)) == 15
                                                    or m.group(1)[-1] in "Xx"):
                 problems.append((url, "id_number", m.group(1)))
-        problems += [(url, "mobile", m.group()) for m in MOBILE_RE.finditer(text)]
-        problems += [(url, "bank_account", m.group()) for m in BANK_RE.finditer(text)
+        problems += [(url, "mobile", m.group()) for m in MOBILE_RE.finditer(numbers)]
+        problems += [(url, "bank_account", m.group()) for m in BANK_RE.finditer(numbers)
                      if m.group() not in public_codes]
         problems += [(url, "name", n) for n in names if n in text]
         problems += [(url, "secret", s) for s in secrets if s in text]
