@@ -1,13 +1,12 @@
-"""Issue 13 "Done means": a full ordinary case from filing to closing through the JSON API — an instalment
-plan with one late instalment (surcharge capped at the fine), a 催告 with the party's statement, and an
+"""Issue 13 "Done means": a full ordinary case from filing to closing through the JSON API — a heavier
+decision refused until a new advance notice and its defence window (APL Art 44, 45, 62), an instalment plan
+with one late instalment (surcharge capped at the fine), a 催告 with the party's statement, and an
 application to the court — plus the API's refusals.
 
 The court may be asked only after the six-month lawsuit window (AEL Art 53), so this journey spans seven
 months. The API dates every act "today"; the test moves the clock that `app.timeutil` reads (today_china,
 utcnow) instead of waiting: that is the one thing replaced here, because time cannot be made to pass.
 Bearer tokens are fetched again after each jump (they expire by that same clock).
-The heavier-penalty renotice (APL Art 44, 62) is h13a's part of issue 13 and is not on main yet, so this
-journey does not include it.
 """
 import re
 import subprocess
@@ -69,8 +68,8 @@ def test_ordinary_case_with_instalments_reminder_and_court_application(app, clie
     def execution(headers):
         return ok(client.get(f"/api/cases/{case_id}/execution", headers=headers))
 
-    # 2025-09-15: 登记, 立案, 调查, 调查终结, 事先告知
-    oh, hh = tokens("2025-09-15")
+    # 2025-09-08: 登记, 立案, 调查, 调查终结, 事先告知 of an 800-yuan fine
+    oh, hh = tokens("2025-09-08")
     case_id = ok(client.post("/api/cases/", headers=oh, json={
         "matter_version_id": version_id, "title": "当事人占道经营案", "area_code": "220681",
         "violation_on": "2025-09-01", "place": "临江市建国街", "officer_ids": officer_ids,
@@ -79,19 +78,39 @@ def test_ordinary_case_with_instalments_reminder_and_court_application(app, clie
     assert act(hh, "approve_filing")["status"] == "investigating"
     for kind, content in (("inspection", "现场检查：当事人在人行道设摊经营。"), ("inquiry", "问：你是否设摊？\n答：是的。")):
         step = ok(client.post(f"/api/cases/{case_id}/steps", headers=oh, json={
-            "kind": kind, "started_at": "2025-09-15T09:00:00+08:00", "place": "临江市建国街", "content": content}), 201)
+            "kind": kind, "started_at": "2025-09-08T09:00:00+08:00", "place": "临江市建国街", "content": content}), 201)
         url = f"/api/cases/{case_id}/steps/{step['id']}"
         if step["needs_av"]:
             ok(client.post(f"{url}/av-justification", headers=oh, json={"text": "执法记录仪送修，现场拍照留存"}))
             ok(client.post(f"{url}/av-justification/approval", headers=hh))
         ok(client.post(f"{url}/complete", headers=oh))
-    ok(client.put(f"/api/cases/{case_id}/draft", headers=oh, json=DEFAULT_DRAFT))
+    ok(client.put(f"/api/cases/{case_id}/draft", headers=oh, json={**DEFAULT_DRAFT, "fine": "800"}))
     act(oh, "close_investigation")
-    act(oh, "serve_notice", served_on="2025-09-15")
+    first = act(oh, "serve_notice", served_on="2025-09-08")
+    assert first["noticed"]["fine"] == "800.00" and first["notice_count"] == 1
+
+    # 2025-09-12: the draft now intends 1,000 yuan, heavier than noticed: no decision without a new notice
+    # (APL Art 44, 45, 62). The new notice (served today) opens a new defence window, until 19 September.
+    oh, hh = tokens("2025-09-12")
+    ok(client.put(f"/api/cases/{case_id}/draft", headers=oh, json=DEFAULT_DRAFT))
+    heavier = client.post(f"/api/cases/{case_id}/actions/decide", headers=hh, json={})
+    body = heavier.get_json()
+    assert heavier.status_code == 409 and "matches_notice" in body["details"]["problems"]
+    assert "罚款由告知的800元提高到1000元" in body["message"] and "第六十二条" in body["message"]
+    renoticed = act(oh, "serve_notice", served_on="2025-09-12")
+    assert renoticed["status"] == "notified" and renoticed["noticed"]["fine"] == "1000.00"
+    assert renoticed["notice_count"] == 2
+    assert {d["kind"]: d["due_on"] for d in renoticed["deadlines"]}["defence"] == "2025-09-19"
+
+    # 2025-09-19: the new defence window is still running on its last day.
+    oh, hh = tokens("2025-09-19")
+    early = client.post(f"/api/cases/{case_id}/actions/decide", headers=hh, json={})
+    assert early.status_code == 409 and "陈述、申辩期限尚未届满（至2025-09-19）" in early.get_json()["message"]
 
     # 2025-09-23: 决定 and 送达. 15 days end on 8 October, inside the National Day holiday: due on the 9th.
     oh, hh = tokens("2025-09-23")
-    act(hh, "decide")
+    decided = act(hh, "decide")
+    assert decided["fine_amount"] == "1000.00"
     served = act(oh, "serve_decision", method="direct")
     assert served["payment_due"] == "2025-10-09"
 
@@ -142,11 +161,15 @@ def test_ordinary_case_with_instalments_reminder_and_court_application(app, clie
     assert closed["status"] == "closed" and closed["closed_on"] == "2026-04-01"
 
     events = [e["action"] for e in ok(client.get(f"/api/cases/{case_id}/events", headers=hh))]
+    assert events[events.index("close_investigation"):events.index("serve_decision")] == [
+        "close_investigation", "serve_notice", "draft_saved", "serve_notice", "decide"]
     assert events[events.index("serve_decision"):] == [
         "serve_decision", "payment_plan_applied", "payment_plan_decided", "payment_recorded", "send_reminder",
         "reminder_statement", "apply_enforcement", "close"]
     docs = {d["kind"]: d for d in ok(client.get(f"/api/cases/{case_id}/documents", headers=hh))}
     assert {"payment_plan_decision", "reminder", "enforcement_application", "closing_approval"} <= set(docs)
+    all_docs = ok(client.get(f"/api/cases/{case_id}/documents", headers=hh))
+    assert [d["kind"] for d in all_docs].count("advance_notice") == 2
     pdf = client.get(docs["enforcement_application"]["download_url"], headers=hh)
     path = tmp_path / "application.pdf"
     path.write_bytes(pdf.data)
