@@ -82,9 +82,23 @@ def _upheld(ids, today):
     return dict(rows.all())
 
 
-COLUMNS.update({"open_rectifications": _open_rectifications, "overdue_rectifications": _overdue_rectifications,
+def _measures_past_term(ids, today):
+    """Coercive measures still in force after their term ended (AEL Art 25: 30 days, extended once by at
+    most 30), or whose emergency act the head refused to ratify and that were not released (AEL Art 19)."""
+    from inspections.measure_terms import overdue
+    from inspections.models import CoerciveMeasure, MeasureStatus
+
+    out: dict[int, int] = {}
+    for m in db.session.scalars(select(CoerciveMeasure).where(
+            CoerciveMeasure.agency_id.in_(ids), CoerciveMeasure.status == MeasureStatus.in_force.value)):
+        if overdue(m, today):
+            out[m.agency_id] = out.get(m.agency_id, 0) + 1
+    return out
+
+
+COLUMNS.update({"measures_past_term": _measures_past_term, "open_rectifications": _open_rectifications, "overdue_rectifications": _overdue_rectifications,
                 "upheld": _upheld, "grade": _grades, "plans": _plans})
-COLUMN_LABELS.update({"open_rectifications": "整改中", "overdue_rectifications": "整改超期",
+COLUMN_LABELS.update({"measures_past_term": "强制措施超期", "open_rectifications": "整改中", "overdue_rectifications": "整改超期",
                       "upheld": "本年投诉属实", "grade": "最近评查等次", "plans": "年度检查（完成/计划）"})
 
 

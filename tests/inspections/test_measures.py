@@ -309,3 +309,27 @@ def test_bad_input_is_refused_with_the_rule_and_writes_nothing(m_case):
         err = refused(request, case, officer, **data)
         assert needle in err.message and err.status == 422
     assert queries.measures_of_case(case) == []
+
+
+def test_a_measure_past_its_term_shows_on_the_supervision_dashboard(m_case, make_user):
+    """SPEC §14 (dashboard: measures past term): in force after term_end counts; released does not."""
+    from app.auth.models import User
+    from supervision import dashboard
+
+    case, officer, head = m_case.case, m_case.officer, m_case.head
+    m = request(case, officer)
+    measures.decide_request(m, approve=True, actor=head)
+    take(m, officer, datetime(2025, 10, 2, 9, 0, tzinfo=timezone.utc))  # term ends 2025-11-01
+    db.session.commit()
+    supervisor = db.session.get(User, make_user(roles=("supervisor",)))
+
+    def past_term(on):
+        rows = {r.agency.id: r.figures for r in dashboard.board(supervisor, on)}
+        return rows[case.agency_id]["measures_past_term"]
+
+    assert past_term(date(2025, 11, 1)) == 0  # the last day of the term is still within it
+    assert past_term(date(2025, 11, 2)) == 1
+    terms.release(m, {"ground": "term_expired", "place": "仓库"}, actor=officer)
+    db.session.commit()
+    assert past_term(date(2025, 11, 2)) == 0
+    assert dict(dashboard.COLUMN_LABELS)["measures_past_term"] == "强制措施超期"
