@@ -24,6 +24,7 @@ from app.auth.scope import readable_agency_ids as visible_agency_ids
 from app.errors import InvalidInput, InvalidTransition, NotFound
 from app.extensions import db
 from app.ledger.canonical import canonical_bytes
+from app.serials import add_numbered
 from app.timeutil import today_china
 from app.validators import validate_mobile
 from supervision import permissions
@@ -131,12 +132,10 @@ def submit(data: dict, *, channel=ComplaintChannel.web, actor=None, on: date | N
         received_on = today
     secret = secrets.token_urlsafe(SECRET_BYTES)
     office = office_of_agency(clean["agency_id"])
-    complaint = Complaint(reference=_next_reference(received_on.year), secret_hash=_hash_secret(secret),
-                          channel=channel.value, office_id=office.id if office else None, received_on=received_on,
-                          accept_due=accept_due_for(received_on), status=ComplaintStatus.received.value,
-                          entered_by_id=actor.id if actor is not None else None, **clean)
-    db.session.add(complaint)
-    db.session.flush()
+    complaint = add_numbered(Complaint, lambda: Complaint(
+        reference=_next_reference(received_on.year), secret_hash=_hash_secret(secret), channel=channel.value,
+        office_id=office.id if office else None, received_on=received_on, accept_due=accept_due_for(received_on),
+        status=ComplaintStatus.received.value, entered_by_id=actor.id if actor is not None else None, **clean))
     entry = _event(complaint, "received", received_on, actor, payload={
         "channel": channel.value, "agency_id": complaint.agency_id, "accept_due": complaint.accept_due,
         "submission_hmac": _digest(secret, {**clean, "reference": complaint.reference})})

@@ -15,6 +15,7 @@ from app import calendar
 from app.auth.permissions import ensure
 from app.errors import InvalidTransition, NotFound
 from app.extensions import db
+from app.serials import add_numbered
 from app.timeutil import today_china
 from supervision import permissions
 from supervision.models.oversight import OPEN_RECTIFICATION, Rectification, RectificationReport, RectificationStatus
@@ -53,11 +54,10 @@ def issue(*, agency, findings, due_working_days=None, finding=None, source="", o
             raise invalid("due_working_days", "整改期限应在1至180个工作日之间")
     on = as_date(on or today_china(), "on", "下达日期")
     office = office_of_agency(agency.id)
-    rect = Rectification(number=_next_number(on.year), agency_id=agency.id, office_id=office.id if office else None,
-                         findings=items, finding_id=finding.id if finding else None, source=source, issued_on=on,
-                         due_on=due_for(on, due_working_days or None), issued_by_id=getattr(actor, "id", None))
-    db.session.add(rect)
-    db.session.flush()
+    rect = add_numbered(Rectification, lambda: Rectification(
+        number=_next_number(on.year), agency_id=agency.id, office_id=office.id if office else None, findings=items,
+        finding_id=finding.id if finding else None, source=source, issued_on=on,
+        due_on=due_for(on, due_working_days or None), issued_by_id=getattr(actor, "id", None)))
     pdf = render_notice(rect)
     from app.storage import get_store
 

@@ -195,3 +195,52 @@ def test_lookup_needs_both_reference_and_secret(app, tree):
         for ref, secret in ((receipt.complaint.reference, "wrong"), ("TS2026-999999", receipt.secret), ("x", "")):
             with pytest.raises(NotFound, match="受理编号或查询码不正确"):
                 complaints.lookup(ref, secret)
+
+
+def test_two_complaints_submitted_at_the_same_moment_get_distinct_references(app, tree):
+    """Both requests read the same last reference; the second INSERT meets the unique constraint (on
+    PostgreSQL it waits for the first transaction, on SQLite for its write lock) and takes the next number
+    instead of failing with a server error."""
+    import threading
+
+    from supervision.models.complaints import Complaint
+    from supervision.services import complaints
+
+    first_flushed, release_first = threading.Event(), threading.Event()
+    results, errors = {}, []
+
+    def first():
+        try:
+            with app.app_context():
+                results["first"] = _letter(app, tree, date(2026, 11, 2)).complaint.reference
+                first_flushed.set()
+                release_first.wait(10)
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+            first_flushed.set()
+
+    def second():
+        try:
+            with app.app_context():
+                first_flushed.wait(10)
+                # The first transaction has flushed its reference but not committed: this read misses it.
+                assert complaints._next_reference(2026) == results["first"]
+                timer = threading.Timer(0.5, release_first.set)
+                timer.start()
+                results["second"] = _letter(app, tree, date(2026, 11, 2)).complaint.reference
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+            release_first.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    assert results["first"] != results["second"]
+    with app.app_context():
+        refs = sorted(db.session.scalars(db.select(Complaint.reference)))
+    assert refs == sorted([results["first"], results["second"]]) and len(refs) == 2
