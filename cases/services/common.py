@@ -6,6 +6,8 @@ import json
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.errors import DomainError, FutureDate, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db
@@ -55,7 +57,17 @@ def record_event(case, action, actor, *, from_status=None, to_status=None, note=
 
 
 def next_serial(agency_id: int, kind: str, year: int) -> int:
-    """Next number in an agency's series for the year; the UPDATE locks the counter row until commit."""
+    """Next number in an agency's series for the year, in one upsert: the year's first number inserts 1,
+    later ones add 1 (two first numbers at the same moment no longer collide on the key); the counter row
+    stays locked until commit."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(DocumentCounter).values(
+            agency_id=agency_id, kind=kind, year=year, last=1)
+        stmt = upsert.on_conflict_do_update(
+            index_elements=[DocumentCounter.agency_id, DocumentCounter.kind, DocumentCounter.year],
+            set_={"last": DocumentCounter.last + 1}).returning(DocumentCounter.last)
+        return db.session.execute(stmt).scalar_one()
     stmt = (update(DocumentCounter)
             .where(DocumentCounter.agency_id == agency_id, DocumentCounter.kind == kind,
                    DocumentCounter.year == year)
