@@ -77,3 +77,10 @@ def test_rate_limited(app, tree):
         from supervision.models.complaints import Complaint
 
         assert db.session.query(Complaint).count() == 5
+
+
+def test_the_public_menu_leads_to_the_complaint_form_and_the_status_lookup(app):
+    page = app.test_client().get("/public").get_data(as_text=True)
+    nav = page[page.index("<nav"):page.index("</nav>")]
+    assert 'href="/public/complaints/new"' in nav and "投诉举报" in nav
+    assert 'href="/public/complaints/status"' in nav
