@@ -19,7 +19,9 @@ What this feature owns:
 - custody (every view, playback, download, export logged with user, time, purpose — also in the ledger),
   export approval by the agency head, the custody report PDF and the proof bundle;
 - the audio/video gate: `cases.guards.HOOKS["recording"]`;
-- `flask recordings scan|work|holds|cleanup|import`, and demo recordings made with ffmpeg.
+- `flask recordings scan|work|holds|sweep-uploads|import`, and demo recordings made with ffmpeg.
+
+- upload quotas per user and the sweep of expired uploads' staged parts (`recordings.uploads`, SEC-15).
 
 Settings (SPEC *(default)* values): RECORDING_UPLOAD_HOURS 24, RECORDING_RETENTION_DAYS 183.
 """
@@ -42,6 +44,11 @@ def init_app(app):
     setting("CASE_FILE_RETENTION_YEARS", 30)  # archive period after the holds end (国家档案局令第8号, default)
     setting("RECORDING_MAX_BYTES", 64 * 1024 ** 3)
     setting("RECORDING_UPLOAD_EXPIRY_HOURS", 72)  # unfinished resumable uploads are kept this long
+    # SEC-15: per-user quotas on resumable uploads in progress, and how long rows of dead ones are kept
+    setting("RECORDING_UPLOAD_MAX_OPEN", 10)
+    setting("RECORDING_UPLOAD_QUOTA_BYTES", 128 * 1024 ** 3)
+    setting("RECORDING_UPLOAD_KEEP_DAYS", 30)
+    setting("RECORDING_UPLOAD_SWEEP_MINUTES", 60)  # the job worker sweeps expired uploads this often
     setting("RECORDING_DECODE_MAX_MB", 256)  # full decode check up to this size, packet check above
     setting("RECORDING_JOBS", "thread")  # thread | worker | off
     setting("RECORDING_JOB_THREADS", 1)

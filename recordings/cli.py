@@ -1,4 +1,4 @@
-"""`flask recordings ...`: integrity scan, the job worker, legal holds, expired uploads, import.
+"""`flask recordings ...`: integrity scan, the job worker, legal holds, the sweep of expired uploads, import.
 
 Exit codes: 0 success; 1 refused, or the scan found a mismatch; 2 usage error (click).
 """
@@ -50,10 +50,19 @@ def scan(scan_all, sample, ids):
 def work(once, poll):
     """Run background jobs (thumbnails, playback proxies) from the database queue."""
     app = current_app._get_current_object()
+    every = app.config["RECORDING_UPLOAD_SWEEP_MINUTES"] * 60
+    last_sweep = None
     while True:
         done = jobs.run_pending(app)
         if done:
             click.echo(f"ran {done} job(s)")
+        if every > 0 and (last_sweep is None or time.monotonic() - last_sweep >= every):
+            last_sweep = time.monotonic()
+            try:  # expired uploads' staged parts (SEC-15); a failure must not stop the worker
+                uploads.sweep()
+            except Exception as exc:
+                db.session.rollback()
+                click.echo(f"upload sweep failed: {exc}", err=True)
         if once:
             return
         db.session.remove()
@@ -71,10 +80,22 @@ def holds():
     click.echo(f"解除法律保全 {len(result['released'])} 份，新设 {len(result['applied'])} 份")
 
 
-@recordings_cli.command("cleanup")
-def cleanup():
-    """Abort expired resumable uploads and remove their staged bytes."""
-    click.echo(f"已清理过期上传 {uploads.expire()} 个")
+@recordings_cli.command("sweep-uploads")
+def sweep_uploads():
+    """Abort expired resumable uploads; delete staged parts of uploads not in progress (safe on a timer)."""
+    try:
+        result = uploads.sweep()
+    except DomainError as err:  # the store is unreachable: exit 1, the timer tries again
+        _fail(err)
+    click.echo(f"已中止过期上传 {result['aborted']} 个，删除暂存分块 {result['parts_removed']} 个，"
+               f"删除过期上传记录 {result['rows_deleted']} 条")
+    if result["parts_failed"]:
+        click.echo(f"有 {result['parts_failed']} 个暂存分块未能删除，下次清理时重试", err=True)
+        sys.exit(1)
+
+
+# The earlier name of the same command.
+recordings_cli.add_command(sweep_uploads, "cleanup")
 
 
 @recordings_cli.command("import")

@@ -8,6 +8,18 @@ byte arrives, the parts are streamed in order into `store.put` under the origina
 computes the SHA-256 of the whole), validated and registered (`services.register`), and the parts removed.
 The staged parts live in the store (the filesystem store's directory, or the S3 bucket), never in a
 temporary file on the app server, and no part ever needs to fit in memory.
+
+Quotas (SEC-15): an upload reserves its declared Upload-Length while it is in progress (open, or being
+finalised, and not expired). One user may hold at most RECORDING_UPLOAD_MAX_OPEN such uploads (429
+`upload_quota_sessions`) and reserve at most RECORDING_UPLOAD_QUOTA_BYTES in all (413 `upload_quota_bytes`);
+both are checked when the upload is created, before a byte is sent, and counted atomically (the new row is
+written first, then counted, under a per-user lock: `app.locks`), so parallel creations cannot overshoot.
+
+Sweep (`sweep`, `flask recordings sweep-uploads`, a systemd timer and the job worker's loop): expired
+uploads are aborted by compare-and-set, every staged part under `staging/` that belongs to no upload in
+progress is deleted from the store, and rows of aborted or refused uploads older than
+RECORDING_UPLOAD_KEEP_DAYS are deleted. It only ever lists and deletes under `staging/`: originals and
+derivatives of registered recordings are never touched. Safe to run at any time and concurrently.
 """
 from __future__ import annotations
 
@@ -17,10 +29,11 @@ import logging
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
+from app.locks import serialise
 from app.storage import get_store
 from app.timeutil import aware, utcnow
 from cases import services as case_services
@@ -31,6 +44,10 @@ log = logging.getLogger(__name__)
 
 #: An upload whose finalisation crashed may be retried after this long.
 FINALIZE_LEASE = timedelta(minutes=30)
+#: Where staged parts live in the store: `staging/<upload id>/<offset>-<random>`.
+STAGING = "staging/"
+#: Statuses of an upload in progress (it holds staged parts and counts against the quota).
+IN_PROGRESS = (UploadStatus.open.value, "finalizing")
 
 
 class ChecksumMismatch(DomainError):
@@ -63,7 +80,8 @@ def parse_metadata(header: str) -> dict:
 
 
 def create(*, length: int, data: dict, actor, now=None) -> UploadSession:
-    """Check the metadata and permission now, so that a refusal comes before gigabytes are sent."""
+    """Check the metadata, the permission and the quotas now, so that a refusal comes before gigabytes are
+    sent. The caller commits (or rolls back on a refusal: nothing is left)."""
     now = now or utcnow()
     case, step, meta = services.prepare(data.get("case_id"), data, actor=actor, now=now)
     if length == 0:
@@ -73,13 +91,56 @@ def create(*, length: int, data: dict, actor, now=None) -> UploadSession:
     limit = services.cfg("RECORDING_MAX_BYTES")
     if length > limit:
         raise DomainError(f"文件超过允许的大小（{limit}字节）", code="too_large", status=413)
+    serialise(f"recording-uploads:{actor.id}")
     session = UploadSession(id=secrets.token_hex(16), user_id=actor.id, case_id=case.id,
                             step_id=step.id if step else None, length=length, received=0, meta=meta, parts=[],
                             status=UploadStatus.open.value, created_at=now, updated_at=now,
                             expires_at=now + timedelta(hours=services.cfg("RECORDING_UPLOAD_EXPIRY_HOURS")))
     db.session.add(session)
-    db.session.flush()
+    db.session.flush()  # written first, then counted (SQLite: this write takes the lock; app.locks)
+    _check_quota(actor.id, now)
     return session
+
+
+def in_progress(user_id, now=None):
+    """A user's uploads in progress (they hold staged parts and count against the quotas), oldest first."""
+    now = now or utcnow()
+    return list(db.session.scalars(select(UploadSession).where(
+        UploadSession.user_id == user_id, UploadSession.status.in_(IN_PROGRESS), UploadSession.expires_at >= now)
+        .order_by(UploadSession.created_at)))
+
+
+def usage(user_id, now=None) -> dict:
+    """{"count", "bytes", "received", "max_count", "max_bytes"} of a user's uploads in progress."""
+    now = now or utcnow()
+    count, reserved, received = db.session.execute(
+        select(func.count(UploadSession.id), func.coalesce(func.sum(UploadSession.length), 0),
+               func.coalesce(func.sum(UploadSession.received), 0))
+        .where(UploadSession.user_id == user_id, UploadSession.status.in_(IN_PROGRESS),
+               UploadSession.expires_at >= now)).one()
+    return {"count": int(count), "bytes": int(reserved), "received": int(received),
+            "max_count": int(services.cfg("RECORDING_UPLOAD_MAX_OPEN")),
+            "max_bytes": int(services.cfg("RECORDING_UPLOAD_QUOTA_BYTES"))}
+
+
+def _gib(n: int) -> str:
+    return f"{n / 1024 ** 3:.1f} GB" if n >= 1024 ** 3 else f"{n / 1024 ** 2:.1f} MB"
+
+
+HINT = "请先完成或取消未完成的上传（案件“音像记录”页可取消），未完成的上传在{hours}小时后过期自动清除"
+
+
+def _check_quota(user_id, now):
+    """SEC-15: per-user limits on uploads in progress, the new one included."""
+    u = usage(user_id, now)
+    hint = HINT.format(hours=services.cfg("RECORDING_UPLOAD_EXPIRY_HOURS"))
+    details = {k: u[k] for k in ("count", "bytes", "max_count", "max_bytes")}
+    if u["count"] > u["max_count"]:
+        raise DomainError(f"您已有{u['count'] - 1}个未完成的上传，每人最多同时进行{u['max_count']}个；{hint}",
+                          code="upload_quota_sessions", status=429, details=details)
+    if u["bytes"] > u["max_bytes"]:
+        raise DomainError(f"未完成的上传共需预留{_gib(u['bytes'])}，超过每人{_gib(u['max_bytes'])}的上限；{hint}",
+                          code="upload_quota_bytes", status=413, details=details)
 
 
 def get(upload_id, actor) -> UploadSession:
@@ -237,15 +298,59 @@ def terminate(session) -> None:
     db.session.flush()
 
 
-def expire(now=None) -> int:
-    """Abort open uploads past their expiry and remove their staged parts (`flask recordings cleanup`)."""
+def sweep(now=None, *, store=None) -> dict:
+    """Abort expired uploads, delete staged parts of every upload not in progress (and parts no upload
+    names), delete old rows of aborted and refused uploads. Returns the counts. Commits.
+
+    Only keys under `staging/` are listed or deleted. Each step is a compare-and-set or an idempotent
+    delete, so two sweeps (or a sweep and a client's PATCH) may run at the same time."""
     now = now or utcnow()
-    sessions = list(db.session.scalars(select(UploadSession).where(
-        UploadSession.status == UploadStatus.open.value, UploadSession.expires_at < now)))
-    for s in sessions:
-        s.status = UploadStatus.aborted.value
-        s.updated_at = now
+    store = store or get_store()
+    expired = list(db.session.scalars(select(UploadSession.id).where(
+        UploadSession.expires_at < now,
+        (UploadSession.status == UploadStatus.open.value)
+        | ((UploadSession.status == "finalizing") & (UploadSession.updated_at < now - FINALIZE_LEASE)))))
+    aborted = 0
+    for upload_id in expired:
+        result = db.session.execute(
+            update(UploadSession)
+            .where(UploadSession.id == upload_id, UploadSession.expires_at < now,
+                   (UploadSession.status == UploadStatus.open.value)
+                   | ((UploadSession.status == "finalizing") & (UploadSession.updated_at < now - FINALIZE_LEASE)))
+            .values(status=UploadStatus.aborted.value, error="expired", updated_at=now)
+            .execution_options(synchronize_session=False))
+        aborted += result.rowcount
     db.session.commit()
-    for s in sessions:
-        discard_parts(s)
-    return len(sessions)
+
+    # Staged parts, grouped by upload; kept only while their upload is in progress.
+    by_upload: dict[str, list[str]] = {}
+    for obj in store.list(STAGING):
+        upload_id = obj.key[len(STAGING):].split("/", 1)[0]
+        by_upload.setdefault(upload_id, []).append(obj.key)
+    active = set()
+    ids = list(by_upload)
+    for i in range(0, len(ids), 500):
+        active.update(db.session.scalars(select(UploadSession.id).where(
+            UploadSession.id.in_(ids[i:i + 500]), UploadSession.status.in_(IN_PROGRESS))))
+    db.session.rollback()  # end the read transaction before the (slow) deletes
+    removed, freed_failed = 0, 0
+    for upload_id, keys in by_upload.items():
+        if upload_id in active:
+            continue
+        for key in keys:
+            try:
+                store.delete(key)
+                removed += 1
+            except Exception:  # the next sweep tries again
+                freed_failed += 1
+                log.warning("could not remove staged part %s", key)
+
+    keep = now - timedelta(days=services.cfg("RECORDING_UPLOAD_KEEP_DAYS"))
+    result = db.session.execute(
+        delete(UploadSession)
+        .where(UploadSession.status.in_((UploadStatus.aborted.value, UploadStatus.refused.value)),
+               UploadSession.updated_at < keep)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return {"aborted": aborted, "parts_removed": removed, "parts_failed": freed_failed,
+            "rows_deleted": result.rowcount}

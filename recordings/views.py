@@ -13,7 +13,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.storage import RangeNotSatisfiable
 from cases import services as case_services
-from recordings import jobs, permissions, services
+from recordings import jobs, permissions, services, uploads
 from recordings.models import ExportRequest, ExportStatus
 
 bp = Blueprint("recordings", __name__, template_folder="templates")
@@ -35,7 +35,7 @@ def case_recordings(case_id):
     return render_template("recordings/case.html", case=case, step=None,
                            recordings=services.recordings_of_case(case),
                            can_upload=permissions.can_upload(current_user, case),
-                           upload_hours=current_app.config["RECORDING_UPLOAD_HOURS"])
+                           upload_hours=current_app.config["RECORDING_UPLOAD_HOURS"], **_my_uploads())
 
 
 @bp.get("/cases/<int:case_id>/steps/<int:step_id>/recordings")
@@ -48,7 +48,30 @@ def step_recordings(case_id, step_id):
     return render_template("recordings/case.html", case=case, step=step,
                            recordings=services.recordings_of_step(step), unlinked=unlinked,
                            can_upload=permissions.can_upload(current_user, case),
-                           upload_hours=current_app.config["RECORDING_UPLOAD_HOURS"])
+                           upload_hours=current_app.config["RECORDING_UPLOAD_HOURS"], **_my_uploads())
+
+
+def _my_uploads():
+    """The user's own resumable uploads in progress and the quota they use (SEC-15), for the upload card."""
+    return {"my_uploads": uploads.in_progress(current_user.id),
+            "upload_usage": uploads.usage(current_user.id)}
+
+
+@bp.post("/recordings/uploads/<upload_id>/cancel")
+@require_login
+def cancel_upload(upload_id):
+    """Give up one of one's own unfinished uploads (tus termination from the page): frees its quota."""
+    session = uploads.get(upload_id, current_user)  # someone else's: 404
+    try:
+        uploads.terminate(session)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        uploads.discard_parts(session)
+        flash("已取消该未完成的上传，暂存的数据已删除", "success")
+    return redirect(url_for("recordings.case_recordings", case_id=session.case_id))
 
 
 @bp.get("/recordings/<int:recording_id>")

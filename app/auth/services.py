@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import (CITYWIDE_ROLES, Agency, AgencyClosure, ApiToken, LoginAttempt, Role, User,
@@ -145,10 +145,10 @@ def _serialise(*keys):
     """Make concurrent login attempts on the same account or from the same address take turns, so that
     each counts the failures of the others (SEC-3: parallel requests once got 63 tries instead of 5).
     PostgreSQL: transaction-level advisory locks, in a fixed order. SQLite: the attempt row written first
-    takes the database's write lock, held until the caller commits."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        for key in sorted(set(keys)):
-            db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+    takes the database's write lock, held until the caller commits (app.locks)."""
+    from app.locks import serialise
+
+    serialise(*keys)
 
 
 def _count(*where):

@@ -180,7 +180,7 @@ def test_unfinished_and_terminated_uploads_leave_no_evidence(app, client, av_cas
     from app.timeutil import utcnow
 
     with app.app_context():
-        assert uploads.expire(now=utcnow() + timedelta(days=30)) == 1
+        assert uploads.sweep(now=utcnow() + timedelta(days=30))["aborted"] == 1
     assert client.head(urls[1], headers={**officer, **TUS}).status_code == 410
     assert recording_count(app) == 0 and ledger_size(app) == before
     assert stored_keys(app, "staging/") == staged and stored_keys(app) == keys

@@ -152,8 +152,8 @@ declare("LAHDADD",
 
 # Owner only (own API token, own resumable upload): everyone else sees 404.
 declare("LAHHHHH",
-        "auth.revoke", "auth_api.TokenItem", "recordings_api.tus_delete", "recordings_api.tus_patch",
-        "recordings_api.tus_upload",
+        "auth.revoke", "auth_api.TokenItem", "recordings.cancel_upload", "recordings_api.tus_delete",
+        "recordings_api.tus_patch", "recordings_api.tus_upload",
 )
 
 # Head or admin: power list authoring.
