@@ -8,7 +8,14 @@ waits for transcoding. Who runs the jobs is a setting, RECORDING_JOBS:
   real queue for production, nothing but the database needed;
 - "off": nothing runs them automatically (tests call `run_pending()` themselves).
 Claiming is a compare-and-set UPDATE on the job row, so any number of threads and processes share the
-queue; a job left "running" by a crashed worker is reclaimed after RECORDING_JOB_LEASE_MINUTES.
+queue; a job left "running" by a crashed worker is reclaimed after its lease: RECORDING_JOB_LEASE_MINUTES,
+and never less than the longest a job may run (so a slow job is not run twice at once).
+
+Limits (SEC-5): a job has one time budget (`budget`: RECORDING_JOB_SECONDS_PER_MEDIA_SECOND per second of
+the recording, at least RECORDING_JOB_MIN_SECONDS, at most RECORDING_PROXY_TIMEOUT) shared by all its ffmpeg
+calls, which run niced, with few threads, under the memory limit (`recordings.media`). A job stopped by a
+limit fails at once and is not retried: a file that exhausted one attempt would exhaust the next ones, and
+the job thread would be held three times as long.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ import socket
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+import time
 from datetime import timedelta
 
 from sqlalchemy import and_, event, or_, select, update
@@ -51,10 +59,23 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
+def lease(app) -> timedelta:
+    """How long a running job is left to its worker: the setting, but never less than the longest a job may
+    run (its largest budget plus a margin for the copy and the upload of the results)."""
+    longest = float(app.config["RECORDING_PROXY_TIMEOUT"]) + 600
+    return max(timedelta(minutes=app.config["RECORDING_JOB_LEASE_MINUTES"]), timedelta(seconds=longest))
+
+
+def budget(rec) -> float:
+    """Seconds a derivative job of this recording may take, all its ffmpeg calls together."""
+    per_second = float(media.setting("RECORDING_JOB_SECONDS_PER_MEDIA_SECOND"))
+    seconds = max(float(media.setting("RECORDING_JOB_MIN_SECONDS")), per_second * float(rec.duration_seconds or 0))
+    return min(seconds, float(media.setting("RECORDING_PROXY_TIMEOUT")))
+
+
 def claim_next(app) -> int | None:
     """Claim the oldest runnable job for this worker and commit the claim; None when there is none."""
-    lease = timedelta(minutes=app.config["RECORDING_JOB_LEASE_MINUTES"])
-    stale = utcnow() - lease
+    stale = utcnow() - lease(app)
     runnable = or_(RecordingJob.status == JobStatus.queued.value,
                    and_(RecordingJob.status == JobStatus.running.value, RecordingJob.started_at < stale))
     for job_id in db.session.scalars(select(RecordingJob.id).where(runnable).order_by(RecordingJob.id).limit(10)):
@@ -87,7 +108,8 @@ def run_job(job_id) -> bool:
         if job is None:
             return False
         job.error = f"{type(exc).__name__}: {exc}"[:2000]
-        job.status = (JobStatus.failed if job.attempts >= MAX_ATTEMPTS else JobStatus.queued).value
+        final = job.attempts >= MAX_ATTEMPTS or isinstance(exc, media.LimitExceeded)  # a limit: no retry
+        job.status = (JobStatus.failed if final else JobStatus.queued).value
         ok = False
     job.finished_at = utcnow()
     db.session.commit()
@@ -112,6 +134,7 @@ def run_pending(app=None, limit=None) -> int:
 def make_derivatives(rec) -> list[RecordingDerivative]:
     """Thumbnail (video) and proxy: made from the stored original, stored with their own hash, ledgered."""
     store = get_store()
+    deadline = time.monotonic() + budget(rec)
     demuxer = media.demuxer_for(rec.probe)
     made = []
     wanted = ([DerivativeKind.thumbnail] if rec.is_video else []) + [DerivativeKind.proxy]
@@ -125,11 +148,13 @@ def make_derivatives(rec) -> list[RecordingDerivative]:
             with tempfile.TemporaryDirectory(prefix="sanxiang-deriv-") as tmp:
                 if kind == DerivativeKind.thumbnail:
                     out, content_type, ext = os.path.join(tmp, "t.jpg"), "image/jpeg", "jpg"
-                    media.make_thumbnail(source, out, rec.duration_seconds, demuxer=demuxer)
+                    media.make_thumbnail(source, out, rec.duration_seconds, demuxer=demuxer,
+                                         timeout=min(300.0, deadline - time.monotonic()))
                 else:
                     ext = "mp4" if rec.is_video else "m4a"
                     out, content_type = os.path.join(tmp, "p." + ext), ("video/mp4" if rec.is_video else "audio/mp4")
-                    media.make_proxy(source, out, video=rec.is_video, demuxer=demuxer)
+                    media.make_proxy(source, out, video=rec.is_video, demuxer=demuxer,
+                                     timeout=deadline - time.monotonic())
                 with open(out, "rb") as fh:
                     stored = store.put(fh, key=f"{base}/{kind.value}-{os.urandom(4).hex()}.{ext}",
                                        content_type=content_type,

@@ -13,7 +13,10 @@ the server can reach — and it decodes whatever size a header claims. Every cal
   over RECORDING_MAX_DURATION_HOURS, more frames than RECORDING_MAX_FRAMES, an absurd frame or sample rate
   (`media_too_large`);
 - runs the subprocess with a wall-clock timeout and kernel limits (address space RECORDING_FFMPEG_MEMORY_MB,
-  CPU seconds), so that a bomb that passes the checks still cannot take the worker with it.
+  CPU seconds of that call's own timeout), so that a bomb that passes the checks still cannot take the
+  worker with it. Background jobs (thumbnail, proxy) also run at a lower priority (RECORDING_JOB_NICE) with
+  at most RECORDING_FFMPEG_THREADS encoder threads, inside one time budget per job (`recordings.jobs`); a
+  call stopped by a limit raises `LimitExceeded`, which the job runner does not retry.
 
 Validation refuses, with a reason the officer can act on:
 - empty_file: no bytes;
@@ -85,8 +88,18 @@ DEFAULTS = {
     "RECORDING_FFMPEG_MEMORY_MB": 2048,
     "RECORDING_PROBE_TIMEOUT": 60,
     "RECORDING_CHECK_TIMEOUT": 3600,
-    "RECORDING_PROXY_TIMEOUT": 7200,
+    "RECORDING_PROXY_TIMEOUT": 7200,  # also the most any one derivative job may take
+    # A derivative job's time budget: this many seconds per second of media, at least the minimum, at most
+    # RECORDING_PROXY_TIMEOUT (a 360p proxy takes about 0.12 s per second of 720p video on one core).
+    "RECORDING_JOB_SECONDS_PER_MEDIA_SECOND": 1.0,
+    "RECORDING_JOB_MIN_SECONDS": 300.0,
+    "RECORDING_JOB_NICE": 10,
+    "RECORDING_FFMPEG_THREADS": 2,
 }
+
+
+class LimitExceeded(RuntimeError):
+    """An ffmpeg call stopped by its time budget or a kernel limit: running it again would cost as much."""
 
 
 def setting(name):
@@ -137,11 +150,12 @@ def _input(source: str, demuxer: str | None) -> list[str]:
     return opts + ["-i", "file:" + os.path.abspath(source)]
 
 
-def _limits():
-    """Kernel limits of the ffmpeg child: address space and CPU time (the wall-clock timeout is the
-    caller's)."""
+def _limits(timeout, background=False):
+    """Kernel limits of the ffmpeg child: address space, and CPU time of two cores for the call's own
+    wall-clock timeout (the timeout itself is the caller's); a background job also runs niced."""
     memory = int(setting("RECORDING_FFMPEG_MEMORY_MB")) * 1024 * 1024
-    cpu = int(max(setting("RECORDING_CHECK_TIMEOUT"), setting("RECORDING_PROXY_TIMEOUT"))) * 2
+    cpu = max(1, int(2 * timeout + 1))
+    nice = int(setting("RECORDING_JOB_NICE")) if background else 0
 
     def apply():
         import resource
@@ -150,14 +164,16 @@ def _limits():
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if nice > 0:
+            os.nice(nice)
 
     return apply
 
 
-def run_ff(cmd, timeout):
+def run_ff(cmd, timeout, *, background=False):
     """Run ffprobe/ffmpeg with the limits; raises subprocess.TimeoutExpired like subprocess.run."""
     return subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                          preexec_fn=_limits())
+                          preexec_fn=_limits(timeout, background))
 
 
 def _last_line(stderr: bytes) -> str:
@@ -277,7 +293,8 @@ def check_complete(source: str, info: dict, *, size: int, decode_max_bytes: int,
 def make_thumbnail(source: str, out_path: str, duration: float | None, *, demuxer: str, timeout=300):
     at = 1.0 if (duration or 0) > 2 else 0.0
     _run([FFMPEG, "-nostdin", "-v", "error", "-y", "-ss", f"{at}", *_input(source, demuxer), "-frames:v", "1",
-          "-vf", "scale=320:-2", "-q:v", "4", out_path], timeout)
+          "-threads", str(setting("RECORDING_FFMPEG_THREADS")), "-vf", "scale=320:-2", "-q:v", "4", out_path],
+         timeout)
 
 
 def make_proxy(source: str, out_path: str, *, video: bool, demuxer: str, timeout=None):
@@ -288,17 +305,26 @@ def make_proxy(source: str, out_path: str, *, video: bool, demuxer: str, timeout
                 "-vf", "scale=-2:'min(360,ih)'", "-pix_fmt", "yuv420p"]
     else:
         cmd += ["-map", "0:a:0", "-vn"]
+    cmd += ["-threads", str(setting("RECORDING_FFMPEG_THREADS"))]
     cmd += ["-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", "-f", "mp4", out_path]
-    _run(cmd, timeout or setting("RECORDING_PROXY_TIMEOUT"))
+    _run(cmd, timeout if timeout is not None else setting("RECORDING_PROXY_TIMEOUT"))
 
 
 def _run(cmd, timeout):
+    """A background ffmpeg call (niced, limited); LimitExceeded when a limit stopped it."""
+    if timeout <= 0:
+        raise LimitExceeded("ffmpeg not started: the job's time budget is spent")
     try:
-        proc = run_ff(cmd, timeout)
+        proc = run_ff(cmd, timeout, background=True)
     except subprocess.TimeoutExpired:
-        raise RuntimeError(f"ffmpeg timed out after {timeout} s") from None
+        raise LimitExceeded(f"ffmpeg timed out after {timeout:.0f} s (the job's time budget)") from None
+    if proc.returncode < 0:  # killed by a signal: the CPU limit (SIGXCPU/SIGKILL), or memory exhausted
+        raise LimitExceeded(f"ffmpeg failed: killed by signal {-proc.returncode} (CPU or memory limit)")
     if proc.returncode != 0:
-        raise RuntimeError(f"ffmpeg failed: {_last_line(proc.stderr)}")
+        last = _last_line(proc.stderr)
+        if "Cannot allocate memory" in last or "out of memory" in last.lower():
+            raise LimitExceeded(f"ffmpeg failed: {last} (memory limit)")
+        raise RuntimeError(f"ffmpeg failed: {last}")
 
 
 def _float(v):

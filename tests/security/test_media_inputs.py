@@ -180,3 +180,88 @@ def test_ffmpeg_runs_under_memory_and_cpu_limits(app, media_files, tmp_path):
     with app.app_context():
         media.make_proxy(str(media_files.video), str(tmp_path / "p.mp4"), video=True, demuxer="mov")
     assert (tmp_path / "p.mp4").stat().st_size > 0
+
+
+# --- 14.5: the job thread -------------------------------------------------------------------------------
+
+def _job_of(app, recording_id):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from recordings.models import RecordingJob
+
+    with app.app_context():
+        job = db.session.scalars(select(RecordingJob).where(RecordingJob.recording_id == recording_id)).one()
+        return job.status, job.attempts, job.error
+
+
+def test_a_job_over_its_time_budget_fails_once_and_frees_the_thread(app, client, av_case, officer, media_files):
+    """Before, every ffmpeg call of a job had RECORDING_PROXY_TIMEOUT (2 h) of its own, and a job that ran
+    out was queued again up to three times: one file held the single job thread for hours. Now a job has
+    one budget from the recording's duration for all its calls, and a job stopped by a limit is not
+    retried."""
+    import time
+
+    from recordings import jobs
+
+    resp = upload_single(client, officer, media_files.video, case_id=av_case.case_id)
+    assert resp.status_code == 201, resp.get_json()
+    rid = resp.get_json()["id"]
+    saved = {k: app.config.get(k) for k in ("RECORDING_JOB_MIN_SECONDS", "RECORDING_JOB_SECONDS_PER_MEDIA_SECOND")}
+    # 10 s of video: a budget of 0.3 s is spent by the thumbnail and the proxy (about 1.5 s together).
+    app.config.update(RECORDING_JOB_MIN_SECONDS=0.3, RECORDING_JOB_SECONDS_PER_MEDIA_SECOND=0.01)
+    try:
+        with app.app_context():
+            started = time.monotonic()
+            assert jobs.run_pending(app) == 1
+            assert time.monotonic() - started < 5
+            assert jobs.run_pending(app) == 0  # not queued again
+    finally:
+        for k, v in saved.items():
+            app.config.pop(k) if v is None else app.config.update({k: v})
+    status, attempts, error = _job_of(app, rid)
+    assert (status, attempts) == ("failed", 1), error
+    assert "LimitExceeded" in error and "budget" in error
+    # With the default budget (at least 300 s) the same recording gets its proxy.
+    with app.app_context():
+        assert jobs.budget(type("R", (), {"duration_seconds": 10})()) == 300
+        assert jobs.budget(type("R", (), {"duration_seconds": 24 * 3600})()) == app.config["RECORDING_PROXY_TIMEOUT"]
+
+
+def test_a_slow_job_is_not_run_twice_while_it_may_still_be_running(app, av_case, officer, client, media_files):
+    """The lease (60 min) was shorter than the proxy timeout (120 min): a slow job was claimed by a second
+    thread while the first still ran it. The lease now covers the longest a job may run."""
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.timeutil import utcnow
+    from recordings import jobs
+    from recordings.models import RecordingJob
+
+    rid = upload_single(client, officer, media_files.video, case_id=av_case.case_id).get_json()["id"]
+    with app.app_context():
+        job = db.session.query(RecordingJob).filter_by(recording_id=rid).one()
+        job.status, job.started_at, job.attempts = "running", utcnow() - timedelta(minutes=61), 1
+        db.session.commit()
+        assert jobs.claim_next(app) is None  # still within RECORDING_PROXY_TIMEOUT: its worker may be busy
+        job = db.session.get(RecordingJob, job.id)
+        job.started_at = utcnow() - timedelta(seconds=app.config["RECORDING_PROXY_TIMEOUT"] + 660)
+        db.session.commit()
+        assert jobs.claim_next(app) == job.id  # a crashed worker's job is taken over after the lease
+
+
+def test_job_ffmpeg_runs_niced_with_few_threads(app, media_files, tmp_path, monkeypatch):
+    import os
+
+    from recordings import media
+
+    with app.app_context():
+        out = media.run_ff(["sh", "-c", "nice"], 10, background=True).stdout.decode().strip()
+        assert int(out) == min(19, os.nice(0) + app.config["RECORDING_JOB_NICE"])
+        assert media.run_ff(["sh", "-c", "nice"], 10).stdout.decode().strip() == str(os.nice(0))
+        seen = []
+        real = media.run_ff
+        monkeypatch.setattr(media, "run_ff", lambda cmd, timeout, **kw: seen.append(cmd) or real(cmd, timeout, **kw))
+        media.make_proxy(str(media_files.video), str(tmp_path / "p.mp4"), video=True, demuxer="mov")
+    threads = seen[0][seen[0].index("-threads") + 1]
+    assert threads == str(app.config["RECORDING_FFMPEG_THREADS"])
