@@ -50,17 +50,19 @@ def _agency(agency_id, actor) -> Agency:
 
 # --- registers -------------------------------------------------------------------------------------------
 
+#: Rows of one target register file (a city's register of market entities fits in several files if larger).
+MAX_TARGET_ROWS = 50000
+
+
 def parse_targets(filename: str, data: bytes) -> list[dict]:
     """Rows of a target register file (.xlsx or .csv, first row = headers in Chinese or English)."""
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        from app.sheets import read_xlsx_table
 
-        try:
-            ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-            raise InvalidInput("无法读取 .xlsx 文件", details={"fields": {"file": ["不是有效的 Excel 文件"]}}) from None
-        rows = [["" if v is None else str(v).strip() for v in row] for row in ws.iter_rows(values_only=True)]
+        # Streaming, size and row limits, no DTD, the dimension record not believed (SEC-6, SEC-16).
+        table = read_xlsx_table(data, max_rows=MAX_TARGET_ROWS)
+        rows = [["" if v is None else str(v).strip() for v in row] for row in table]
     elif name.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")

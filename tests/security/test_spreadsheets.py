@@ -69,6 +69,63 @@ def test_an_inflated_dimension_record_is_not_believed():
     assert peak < 20 * 1024 * 1024, peak  # 253 MB before (and the whole 137 GB grid if read to the end)
 
 
+def _officers(data):
+    from app.officers.sheets import read_rows
+
+    return read_rows("officers.xlsx", data)
+
+
+def _power_list(data):
+    from cases.sheets import read_rows
+
+    return read_rows(data)
+
+
+def _targets(data):
+    from inspections.random_checks import parse_targets
+
+    return parse_targets("名录.xlsx", data)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("reader", [_officers, _power_list, _targets], ids=["officers", "power-list", "targets"])
+def test_every_importer_ignores_an_inflated_dimension(reader):
+    """The class of 14.6: each .xlsx importer (officers and trainings, the power list, the inspection target
+    register) reads through app.sheets. Before the fix every row was padded to the 16,384 columns the
+    dimension record claims: 300 rows took 40 MB (2,000 rows the reviewer's 253 MB); the target register,
+    added later with its own openpyxl call, did the same until it was moved onto app.sheets."""
+    head = ["编号", "名称", "类型", "类别", "区划代码", "地址"]
+    rows = [[f"T{i}", f"临江市某某商店{i}", "单位", "城市管理", "220681", f"建国街{i}号"] for i in range(300)]
+    data = inflated(workbook(rows, head=head))
+    tracemalloc.start()
+    try:
+        try:
+            reader(data)
+        except Exception as err:  # a refusal of the headers is fine: what matters is what reading cost
+            assert getattr(err, "status", None) == 422, err
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024, peak
+
+
+def test_no_module_opens_a_workbook_but_app_sheets():
+    """A new importer must not call openpyxl's reader itself (that is how the target register slipped)."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    offenders = []
+    paths = [p for d in root.iterdir() if d.is_dir() and not d.name.startswith(".") and d.name != "tests"
+             for p in d.rglob("*.py")] + list(root.glob("*.py"))
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        if rel == "app/sheets.py":
+            continue
+        if "load_workbook" in path.read_text(encoding="utf-8", errors="replace"):
+            offenders.append(rel)
+    assert offenders == []
+
+
 def test_row_limit_stops_the_read_early():
     with pytest.raises(Exception) as err:
         read_xlsx_table(workbook([[f"人{i}", "局", "在编"] for i in range(60)]), max_rows=50)
