@@ -194,10 +194,13 @@ class Export(MethodView):
     @require_roles(*VIEW)
     @blp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     def get(self):
-        """The visible officers with their certificates and today's status, as .xlsx."""
+        """The visible officers with their certificates and today's status, as .xlsx.
+
+        ID numbers are masked; `?purpose=<code>&note=<text>` (app.privacy's purposes) exports them whole,
+        and that export is written to the personal-data access log."""
         officers = db.session.scalars(queries.visible_officers(current_user)).all()
-        data = services.export_workbook(officers, today_china())
-        services.log_roster_export(officers, actor=current_user)
+        data = services.roster_export(officers, today_china(), actor=current_user,
+                                      purpose=request.args.get("purpose"), note=request.args.get("note"))
         db.session.commit()
         return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=officers.xlsx"})

@@ -48,11 +48,19 @@ def import_cmd(path):
 
 @officers_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def export_cmd(path):
-    """Export every officer with certificate status as .xlsx."""
+@click.option("--purpose", default=None, help="Export whole ID numbers for this purpose (app.privacy codes)")
+@click.option("--note", default=None, help="What the whole ID numbers are needed for (with --purpose)")
+def export_cmd(path, purpose, note):
+    """Export every officer with certificate status as .xlsx (ID numbers masked unless --purpose/--note)."""
     officers = db.session.scalars(select(Officer).order_by(Officer.agency_id, Officer.id)).all()
-    path.write_bytes(services.export_workbook(officers, today_china()))
-    click.echo(f"exported {len(officers)} officers to {path}")
+    try:
+        data = services.roster_export(officers, today_china(), actor=None, purpose=purpose, note=note)
+    except DomainError as err:
+        fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in (err.details or {}).get("fields", {}).items())
+        raise click.ClickException(f"{err.message} {fields}".strip()) from None
+    db.session.commit()
+    path.write_bytes(data)
+    click.echo(f"exported {len(officers)} officers to {path}" + (" (whole ID numbers, logged)" if purpose else ""))
 
 
 @officers_cli.command("check")

@@ -608,17 +608,21 @@ def _cell_date(row, values, column, required=False):
 
 # --- export -------------------------------------------------------------------------------------------------
 
-def export_rows(officers, on: date) -> list[list]:
-    """One row per officer (and per certificate) in the import layout plus today's status."""
+def export_rows(officers, on: date, *, full: bool = False) -> list[list]:
+    """One row per officer (and per certificate) in the import layout plus today's status. ID numbers are
+    masked unless `full` (PIPL Art 6, 51: minimum necessary; the full roster is asked for with a purpose)."""
+    from app.privacy.masking import mask_id_number
+
     out = []
     for officer in officers:
         certs = list(officer.certificates) or [None]
         failures = rules.check(officer, on)
+        id_number = (officer.id_number if full else mask_id_number(officer.id_number)) or ""
         for cert in certs:
             years = rules.passed_inspection_years(cert, on) if cert else set()
             status = rules.status_on(cert, on).label if cert else "无证"
             out.append([
-                officer.name, officer.agency.name, officer.employment.label, officer.id_number or "",
+                officer.name, officer.agency.name, officer.employment.label, id_number,
                 cert.number if cert else "", CERT_KIND_LABELS[cert.kind_enum] if cert else "",
                 "、".join(cert.categories) if cert else "",
                 f"{cert.area_code}" if cert else "",
@@ -631,15 +635,20 @@ def export_rows(officers, on: date) -> list[list]:
     return out
 
 
-def export_workbook(officers, on: date) -> bytes:
-    return sheets.write_xlsx(sheets.COLUMNS + sheets.EXPORT_EXTRA, export_rows(officers, on))
+def export_workbook(officers, on: date, *, full: bool = False) -> bytes:
+    return sheets.write_xlsx(sheets.COLUMNS + sheets.EXPORT_EXTRA, export_rows(officers, on, full=full))
 
 
-def log_roster_export(officers, *, actor) -> None:
-    """The roster carries officers' ID numbers (it is the import layout): its export is an export of
-    personal data, logged (PIPL Art 51; app.privacy)."""
-    from app.privacy.services import record_access
+def roster_export(officers, on: date, *, actor, purpose=None, note=None) -> bytes:
+    """The roster as .xlsx: ID numbers masked by default; whole (the import layout, e.g. to re-import or to
+    apply for certificates) only with a stated purpose, and that export of personal data is written to the
+    access log (PIPL Art 6, 51, 55; app.privacy). A purpose given without its note is refused (422)."""
+    from app.privacy.services import check_purpose, record_access
 
-    record_access(actor, "export", [("officer_roster", None, None, ["id_number"])],
-                  purpose="supervision", note=f"执法人员名册导出（{len(officers)}人）")
+    if not (purpose or note):
+        return export_workbook(officers, on)
+    purpose, note = check_purpose(purpose, note)
+    record_access(actor, "export", [("officer_roster", None, None, ["id_number"])], purpose=purpose,
+                  note=f"执法人员名册导出（{len(officers)}人，含完整身份证号）：{note}")
+    return export_workbook(officers, on, full=True)
 

@@ -58,8 +58,10 @@ def index():
     agency_id = request.args.get("agency_id", type=int)
     rows = queries.search_officers(current_user, q=q, agency_id=agency_id, status=status, on=today)
     agencies = queries.kpi_agencies(current_user)
+    from app.privacy.services import REVEAL_PURPOSES
+
     return render_template("officers/index.html", rows=rows, q=q, status=status, agency_id=agency_id,
-                           agencies=agencies, today=today)
+                           agencies=agencies, today=today, pi_purposes=REVEAL_PURPOSES)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -246,8 +248,8 @@ def import_sheet():
 def export():
     officers = db.session.scalars(queries.visible_officers(current_user)).all()
     today = today_china()
-    data = services.export_workbook(officers, today)
-    services.log_roster_export(officers, actor=current_user)
+    data = services.roster_export(officers, today, actor=current_user, purpose=request.args.get("purpose"),
+                                  note=request.args.get("note"))
     db.session.commit()
     filename = f"officers-{today.isoformat()}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
