@@ -27,7 +27,8 @@ from app.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db
 from app.ledger.services import append as ledger_append
 from app.timeutil import today_china, utcnow
-from publicity import permissions, redaction
+from app import redaction
+from publicity import permissions
 from publicity.models import (GROUND_LABELS, WITHDRAWAL_LABELS, AnnualReport, InspectionItem,
                               NonPublicationGround, Publication, PublicationKind, PublicationStatus,
                               WithdrawalReason)

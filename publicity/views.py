@@ -13,7 +13,8 @@ from app.auth.permissions import require_login
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.timeutil import today_china
-from publicity import permissions, queries, redaction, services
+from app import redaction
+from publicity import permissions, queries, services
 from publicity.models import GROUND_LABELS, STATUS_LABELS, WITHDRAWAL_LABELS
 
 bp = Blueprint("publicity", __name__, url_prefix="/publicity", template_folder="templates")

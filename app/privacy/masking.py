@@ -1,13 +1,15 @@
 """Masks for personal data on staff pages, lists, exports and API answers (GB/T 35273 §3.14, 去标识化;
 个人信息保护法 Art 6 minimum necessary). Pure functions: value in, masked text out; None and "" pass through.
 
-The public site has its own, stricter redaction (publicity.redaction): this module is the staff side, where
+The public site has its own, stricter redaction (app.redaction): this module is the staff side, where
 enough stays visible to tell two records apart (the first 6 digits of an ID number give the region, the
 last 4 tell people apart) but not enough to use the number.
 """
 from __future__ import annotations
 
 import re
+
+from app.redaction import mask_numbers
 
 STAR = "*"
 
@@ -112,14 +114,8 @@ def mask_person(data: dict | None) -> dict | None:
     return {k: (mask_field(k, v) if k in MASKS else v) for k, v in data.items()}
 
 
-_TEXT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
-_TEXT_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-
-
 def mask_text(value: str | None) -> str | None:
-    """ID numbers and mobile numbers written in Arabic digits inside free text (a draft's facts) masked.
-    The publication check (publicity.redaction) covers every written form; this is the staff-side mask."""
-    if not value or not isinstance(value, str):
-        return value
-    value = _TEXT_ID.sub(lambda m: m.group(1) + STAR * 8 + m.group(3), value)
-    return _TEXT_MOBILE.sub(lambda m: m.group(1) + STAR * 4 + m.group(3), value)
+    """ID, mobile, landline and bank numbers inside free text (a draft's facts) masked in every written form
+    the publication gate knows — Arabic, full-width or Chinese numerals (一三九…, 幺, 两), with any
+    separators — by the same engine (app.redaction.mask_numbers); names and the rest stay for the staff."""
+    return mask_numbers(value)

@@ -142,3 +142,31 @@ def test_publications_and_recordings_follow_their_case(app, case_at, make_review
         listed = {p["id"] for p in _get(app, login_as, user, "/api/publicity/publications").get_json()}
         assert (pub_id in listed) == (status == 200)
         assert _get(app, login_as, user, f"/cases/{case_id}/recordings").status_code == status
+
+
+def test_numbers_in_a_draft_are_masked_for_readers_not_handling_the_case_in_every_written_form(
+        app, two_cases, login_as):
+    """Minimisation of free text (PIPL Art 6): a draft's facts name the party's phone in Chinese numerals and
+    an ID number with ideographic spaces; the supervisor (may read, does not handle) sees both masked, the
+    case's own officer sees them as written."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from cases.models import Case
+
+    ids, users = two_cases
+    facts = "当事人（电话一三九四三九一二三四五，身份证号２２０６８１　１９９００３０７　１２３８）于建国街占道经营。"
+    with app.app_context():
+        case = db.session.get(Case, ids["kept"])
+        case.draft = {**(case.draft or {}), "facts": facts}
+        flag_modified(case, "draft")
+        db.session.commit()
+
+    def draft_facts(role):
+        resp = _get(app, login_as, users[role], f"/api/cases/{ids['kept']}")
+        assert resp.status_code == 200
+        return resp.get_json()["draft"]["facts"]
+
+    masked = draft_facts("supervisor")
+    assert "一三九四" not in masked and "四三九一二三四五" not in masked and "１９９００３０７" not in masked
+    assert masked.startswith("当事人（电话") and "占道经营" in masked and masked.count("*") >= 12
+    assert draft_facts("officer") == facts

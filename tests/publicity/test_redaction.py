@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from app.validators import make_credit_code, make_id_number
-from publicity.redaction import Options, Subject, is_id_number_like, redact, residual_patterns
+from app.redaction import Options, Subject, is_id_number_like, redact, residual_patterns
 
 ID = make_id_number("220681", date(1985, 6, 15), 7)
 

@@ -3,7 +3,7 @@
 An ID, phone or bank number written with separators (U+3000, zero-width space, full-width hyphen, dots,
 slashes…), with full-width digits, or in Chinese numerals (一三九…, 幺, 两, 〇, mixed with Arabic digits) must
 be masked AND block publication: the masking and the gate run on one normalisation
-(publicity.redaction.normalise). Property tests draw valid numbers (ID numbers with their GB 11643 check
+(app.redaction.normalise). Property tests draw valid numbers (ID numbers with their GB 11643 check
 character) and write them in random forms; the end-to-end test publishes a decision and reads the public
 API. The timing test guards against the quadratic engine coming back (47 s for 80,000 characters before).
 """
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from app.extensions import db
 from app.validators import id_check_char
-from publicity.redaction import redact, residual_patterns
+from app.redaction import redact, residual_patterns
 from tests.publicity.conftest import decided  # noqa: F401 (fixture)
 
 SEPARATORS = ["\u3000", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00a0", "\u2009", " ", "-", "\uff0d",

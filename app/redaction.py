@@ -1,8 +1,10 @@
 """The redaction engine (SPEC §8): what must never reach a public page, found and masked in free text.
 
-Pure: no database, no Flask. `redact(text, subject, options)` returns the masked text and the segments of a
-preview (which parts were masked and why); `residual_patterns(text)` lists what is still there of the three
-patterns that block publication (ID number, phone number, bank account).
+Pure: no database, no Flask; the publication gate (publicity) and the staff-side mask of free text
+(app.privacy.masking.mask_text, via `mask_numbers`) both use it. `redact(text, subject, options)` returns
+the masked text and the segments of a preview (which parts were masked and why); `residual_patterns(text)`
+lists what is still there of the three patterns that block publication (ID number, phone number, bank
+account).
 
 Found by pattern: ID numbers (18 characters with a valid GB 11643 check character, and any 17 digits + X or
 15 digits), mobile and landline numbers, e-mail addresses, bank-account-like digit runs (16–19 digits,
@@ -385,6 +387,25 @@ def find_spans(text: str, subject: Subject | None = None, options: Options | Non
             continue
         chosen.add(span)
     return chosen.spans
+
+
+def mask_numbers(text: str | None) -> str | None:
+    """Only the blocking numbers (ID, phone, bank account) masked, in every written form the gate knows
+    (Chinese numerals, full-width digits, separators); names, addresses and the rest left as they are. The
+    staff side's mask of free text such as a draft's facts (PIPL Art 6: minimum necessary)."""
+    if not text or not isinstance(text, str):
+        return text
+    chosen = _Intervals()
+    for _, span in sorted(_number_spans(normalise(text)),
+                          key=lambda ps: (ps[0], ps[1].start, -(ps[1].end - ps[1].start))):
+        if not chosen.overlaps(span):
+            chosen.add(span)
+    out, pos = [], 0
+    for span in chosen.spans:
+        out += [text[pos:span.start], span.replacement]
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def redact(text: str, subject: Subject | None = None, options: Options | None = None) -> Redacted:
