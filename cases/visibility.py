@@ -3,7 +3,7 @@ documents, deadlines; recordings, reviews and publications through their case), 
 
 | role | sees |
 |---|---|
-| officer (执法人员) | the cases of their own agency |
+| officer (执法人员) | the cases of their own agency; an officer of an entrusted organisation (受委托组织) only the cases of that organisation and those they are on |
 | head (机关负责人) | the cases of their own agency |
 | reviewer (法制审核人员) | only the cases of their agency that were sent to legal review (filled by `review`) |
 | supervisor (执法监督) | every agency's cases, read-only; or the agencies under their office once the supervision hierarchy is installed (`app.auth.scope`) |
@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 
 from app.auth.models import Role
 from app.auth.scope import ALL, reads_as_supervisor, supervised_agency_ids
 from app.extensions import db
-from cases.models import Case
+from app.officers.models import Officer
+from cases.models import Case, CaseOfficer
 
 #: Pass as the user for the trusted operator of the CLI: every agency, no restriction.
 EVERYONE = object()
@@ -57,13 +58,27 @@ def case_clause(user):
         if ids:
             clauses.append(Case.agency_id.in_(sorted(ids)))
     if user.agency_id is not None and user.has_role(*AGENCY_ROLES):
-        clauses.append(Case.agency_id == user.agency_id)
+        org_id = None if user.has_role(Role.head, Role.admin) else _entrusted_org_of(user)
+        if org_id is None:
+            clauses.append(Case.agency_id == user.agency_id)
+        else:
+            # An entrusted organisation enforces only within its entrustment (APL Art 20): its officers read
+            # its cases, not the whole agency's (PIPL Art 6: minimum necessary).
+            on_case = select(CaseOfficer.case_id).join(Officer, Officer.id == CaseOfficer.officer_id).where(
+                Officer.user_id == user.id)
+            clauses.append(and_(Case.agency_id == user.agency_id,
+                                or_(Case.entrusted_org_id == org_id, Case.id.in_(on_case))))
     for role, fns in _role_scopes.items():
         if user.has_role(role):
             clauses.extend(fn(user) for fn in fns)
     if not clauses:
         return false()
     return or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+def _entrusted_org_of(user):
+    """The entrusted organisation the user's officer record acts for, if any."""
+    return db.session.scalar(select(Officer.entrusted_org_id).where(Officer.user_id == user.id))
 
 
 def visible_case_ids(user):

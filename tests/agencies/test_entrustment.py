@@ -139,3 +139,47 @@ def test_supervisor_creates_them_in_the_web_ui_and_the_public_site_shows_them(
     assert api["entrusted_organisations"][0]["matter_codes"] == [code]
     login_as(client, make_user(roles=("officer",), agency=cases_agency))
     assert client.get("/agencies/new").status_code == 403
+
+
+def test_an_entrusted_organisations_officer_reads_only_its_cases(app, cases_agency, make_officer, make_matter,
+                                                                 make_user, make_case, login_as):
+    """Least privilege for entrusted organisations (APL Art 20; PIPL Art 6): an officer of the organisation
+    reads the cases it filed (API, web page, list) and not the rest of the entrusting agency's cases — which
+    the agency's own officers still read."""
+    from cases import services as case_services
+
+    sup = make_user(roles=("supervisor",))
+    matter = make_matter(cases_agency)
+    officers = [make_officer(cases_agency), make_officer(cases_agency)]
+    agency_case = make_case(cases_agency)  # filed by the agency's own officers
+    with app.app_context():
+        supervisor = db.session.get(User, sup)
+        agency = db.session.get(Agency, cases_agency.id)
+        org = _org(agency, matter, supervisor)
+        lead = db.session.get(Officer, officers[0].id)
+        services.assign_officer(org, lead, actor=supervisor)
+        db.session.commit()
+        org_case = case_services.create_case(
+            agency=agency, matter_version=db.session.merge(matter), title="占道经营案", area_code="220681",
+            actor=lead.user, officer_ids=[o.id for o in officers], parties=[], on=TODAY)
+        db.session.commit()
+        org_case_id, org_user, own_user = org_case.id, lead.user.id, db.session.get(Officer, officers[1].id).user.id
+
+    def reads(user_id, case_id):
+        client = app.test_client()
+        login_as(client, user_id)
+        api = client.get(f"/api/cases/{case_id}").status_code
+        web = client.get(f"/cases/{case_id}").status_code
+        assert api == web, (api, web)
+        return api
+
+    def listed(user_id):
+        client = app.test_client()
+        login_as(client, user_id)
+        body = client.get("/api/cases/?per_page=100").get_json()
+        return {c["id"] for c in (body["items"] if isinstance(body, dict) else body)}
+
+    assert reads(org_user, org_case_id) == 200 and reads(org_user, agency_case.id) == 404
+    assert listed(org_user) == {org_case_id}
+    # The agency's own officer on the organisation's case reads both.
+    assert reads(own_user, org_case_id) == 200 and reads(own_user, agency_case.id) == 200
