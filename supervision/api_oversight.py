@@ -33,7 +33,7 @@ class FindingSchema(Schema):
     ledger_seq = fields.Integer(allow_none=True)
 
 
-class PlanInSchema(Schema):
+class CheckPlanInSchema(Schema):
     agency_id = fields.Integer(required=True)
     year = fields.Integer(required=True)
     title = fields.String(required=True)
@@ -41,7 +41,7 @@ class PlanInSchema(Schema):
     scope = fields.String(load_default="")
 
 
-class PlanSchema(Schema):
+class CheckPlanSchema(Schema):
     id = fields.Integer()
     agency_id = fields.Integer()
     year = fields.Integer()
@@ -161,15 +161,15 @@ def _require_supervisor():
 @blp.route("/plans")
 class Plans(MethodView):
     @secured(blp)
-    @blp.response(200, PlanSchema(many=True))
+    @blp.response(200, CheckPlanSchema(many=True))
     def get(self):
         """年度检查计划 of the agencies in the caller's scope."""
         _require_supervisor()
         return list(db.session.scalars(checks.visible_plans(current_user).limit(500)))
 
     @secured(blp)
-    @blp.arguments(PlanInSchema)
-    @blp.response(201, PlanSchema)
+    @blp.arguments(CheckPlanInSchema)
+    @blp.response(201, CheckPlanSchema)
     def post(self, data):
         """制定年度检查计划."""
         _require_supervisor()
