@@ -85,7 +85,7 @@ def document_number(agency, code: str, on: date) -> str:
 
 
 def get_case(case_id) -> Case:
-    case = db.session.get(Case, case_id)
+    case = db.session.get(Case, case_id) if case_id is not None else None
     if case is None:
         raise NotFound(f"案件（编号{case_id}）不存在")
     return case
