@@ -246,6 +246,9 @@ def build_context(case, kind: str, *, number: str | None, step=None, on: date | 
         "agency_name": case.agency.name,
         "agency": {"name": case.agency.name, "address": case.agency.address or None,
                    "phone": case.agency.phone or None},
+        #: 受委托组织 (APL Art 20): the act is the entrusting agency's, so the heading and the seal stay the
+        #: agency's; the base layout names the organisation under the heading and the decisions say so.
+        "entrusted_name": case.entrusted_org.name if case.entrusted_org is not None else None,
         "doc_number": number,
         "issued_on": on or today_china(),
         "case": case,
