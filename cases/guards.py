@@ -85,8 +85,12 @@ def publicity_guard(ctx):
     An officer's directory entry is built from their certificate, so an officer is public from the day
     a certificate was issued; "before the filing date" means strictly earlier.
     """
+    from app.agencies.rules import agency_problems, entrustment_problems
+
     case, on = ctx.case, ctx.on
-    problems = []
+    problems = list(agency_problems(case.agency, on))
+    if case.entrusted_org is not None:
+        problems += entrustment_problems(case.entrusted_org, on, case.matter_version.matter.code)
     version = case.matter_version
     if version.published_on is None or version.published_on >= on:
         when = version.published_on.isoformat() if version.published_on else "未公开"

@@ -5,6 +5,7 @@ The database is real: SQLite in a temporary file by default, PostgreSQL when DAT
 the migrations produce what the models expect. Each test starts with empty tables.
 The S3 backend is tested against moto's standalone S3 server over a loopback socket.
 """
+from datetime import date
 import os
 import socket
 
@@ -163,7 +164,9 @@ def make_agency(app):
                 name=name or f"测试执法局{n}", short_name=kw.pop("short_name", f"测试局{n}"),
                 doc_prefix=kw.pop("doc_prefix", "临测"),
                 credit_code=kw.pop("credit_code", make_credit_code(region=region_code, org_seq=n)),
-                region_code=region_code, categories=list(categories), **kw)
+                region_code=region_code, categories=list(categories),
+                # public long before the fixed dates tests file cases on (事前公开 gate, SPEC §3)
+                published_on=kw.pop("published_on", date(2020, 1, 1)), **kw)
             db.session.commit()
             db.session.refresh(agency)
             db.session.expunge(agency)

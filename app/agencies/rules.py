@@ -25,6 +25,18 @@ def entrustment_problems(org, on: date, matter_code: str | None = None) -> list[
     return problems
 
 
+def agency_problems(agency, on: date) -> list[str]:
+    """[] when `agency` may act on `on`: its information (name, area, categories, basis) was published before
+    action (事前公开, G118; APL Art 39; SPEC §3). `published_on` is the day of the last publication, the
+    same reading as an entrustment's."""
+    if agency.published_on is None:
+        return [f"执法主体{agency.name}的主体信息未向社会公开，不得实施行政执法（行政处罚法第三十九条；国办发〔2018〕118号）"]
+    if agency.published_on > on:
+        return [f"执法主体{agency.name}的主体信息于{agency.published_on.isoformat()}公开，{on.isoformat()}尚未公开，"
+                "不得实施行政执法（行政处罚法第三十九条；国办发〔2018〕118号）"]
+    return []
+
+
 def display_name(agency_name: str, org) -> str:
     """Both names, as the case and its documents show them (the act is the entrusting agency's)."""
     if org is None:

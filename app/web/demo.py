@@ -4,11 +4,14 @@ Features add their part with `@register_demo(order)`; loaders run in order insid
 share a context dict (agencies by key, users by username, ...). Loading is idempotent: a database that
 already holds the demo is left as it is.
 """
+from datetime import date
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.timeutil import today_china
 
 DEMO_PASSWORD = "Linjiang@2026"
 _LOADERS = []
@@ -100,7 +103,9 @@ def load_accounts(ctx):
             name=name, short_name=short, doc_prefix=prefix,
             credit_code=make_credit_code(region="220681", org_seq=seq, authority="1", category="1"),
             region_code="220681", categories=categories, legal_basis=basis,
-            address="吉林省白山市临江市建国大街" + str(seq - 1000) + "号", phone="0439-52" + str(seq)[-4:])
+            address="吉林省白山市临江市建国大街" + str(seq - 1000) + "号", phone="0439-52" + str(seq)[-4:],
+            # public before the demo's oldest case (事前公开 gate, SPEC §3)
+            published_on=date(today_china().year - 5, 1, 1))
     users = ctx.setdefault("users", {})
     for username, full_name, agency_key, roles in USERS:
         users[username] = create_user(username=username, password=DEMO_PASSWORD, full_name=full_name,

@@ -45,6 +45,7 @@ def create_case(*, agency, matter_version, title, area_code, actor, procedure="o
                            details={"fields": fields})
     cleaned = [clean_party(p) for p in parties]
     officers = _officers_by_id(agency.id, officer_ids)
+    _agency_public(agency, on)
     entrusted = _entrusted_org(actor, matter_version, on)
     case = Case(agency_id=agency.id, agency=agency, matter_version=matter_version, procedure=procedure,
                 title=title.strip(), area_code=area_code, violation_on=violation_on,
@@ -64,6 +65,16 @@ def create_case(*, agency, matter_version, title, area_code, actor, procedure="o
         "officer_ids": [o.id for o in officers], "parties": [p["name"] for p in cleaned],
         "entrusted_org_id": case.entrusted_org_id})
     return case
+
+
+def _agency_public(agency, on):
+    """An agency acts only once its information is public (事前公开); the entrusting agency of an entrusted
+    organisation included, since the case is its case."""
+    from app.agencies.rules import agency_problems
+
+    problems = agency_problems(agency, on)
+    if problems:
+        raise GuardFailed({"publicity": problems}, prefix="不能登记案件")
 
 
 def _entrusted_org(actor, matter_version, on):

@@ -183,3 +183,74 @@ def test_an_entrusted_organisations_officer_reads_only_its_cases(app, cases_agen
     assert listed(org_user) == {org_case_id}
     # The agency's own officer on the organisation's case reads both.
     assert reads(own_user, org_case_id) == 200 and reads(own_user, agency_case.id) == 200
+
+
+def test_documents_of_an_entrusted_organisations_case_name_both_and_the_agencys_name_for_the_act(
+        app, cases_agency, make_officer, make_matter, make_user, tmp_path):
+    """APL Art 20: the decision is made in the entrusting agency's name; the documents show both names."""
+    import re
+    import subprocess
+
+    from cases import services as case_services
+    from cases.documents import render_document
+
+    sup = make_user(roles=("supervisor",))
+    matter = make_matter(cases_agency)
+    officers = [make_officer(cases_agency), make_officer(cases_agency)]
+    with app.app_context():
+        supervisor = db.session.get(User, sup)
+        agency = db.session.get(Agency, cases_agency.id)
+        org = _org(agency, matter, supervisor)
+        lead = db.session.get(Officer, officers[0].id)
+        services.assign_officer(org, lead, actor=supervisor)
+        case = case_services.create_case(
+            agency=agency, matter_version=db.session.merge(matter), title="占道经营案", area_code="220681",
+            actor=lead.user, officer_ids=[o.id for o in officers], parties=[], on=TODAY)
+        texts = {}
+        for kind in ("decision", "filing_approval"):
+            path = tmp_path / f"{kind}.pdf"
+            path.write_bytes(render_document(case, kind, number=None, on=TODAY))
+            out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+            texts[kind] = re.sub(r"\s+", "", out)
+        for text in texts.values():
+            assert f"受委托组织：临江市花山镇综合行政执法队（以{agency.name}名义实施，《行政处罚法》第二十条）" in text
+        assert (f"本决定由受委托组织临江市花山镇综合行政执法队以委托行政机关{agency.name}的名义作出"
+                in texts["decision"])
+        # the seal line is the agency's alone: the act is not the organisation's
+        assert texts["decision"].rstrip().count(f"{agency.name}（印章）") == 1
+        assert "临江市花山镇综合行政执法队（印章）" not in texts["decision"]
+        # a case of the agency's own officers names no organisation
+        plain = case_services.create_case(
+            agency=agency, matter_version=db.session.merge(matter), title="占道经营案", area_code="220681",
+            actor=db.session.get(Officer, officers[1].id).user, officer_ids=[o.id for o in officers], parties=[],
+            on=TODAY)
+        path = tmp_path / "plain.pdf"
+        path.write_bytes(render_document(plain, "decision", number=None, on=TODAY))
+        out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+        assert "受委托组织" not in out
+
+
+def test_an_agency_not_yet_public_cannot_file_and_its_entrusted_organisation_neither(
+        app, make_agency, make_officer, make_matter, make_user):
+    """事前公开 (APL Art 39; G118): the agency's own information is public before it acts."""
+    from cases import services as case_services
+    from cases.services.common import GuardFailed
+
+    late = make_agency(name="临江市新设执法局", categories=("城市管理",), published_on=date(2025, 10, 1))
+    matter = make_matter(late)
+    officers = [make_officer(late), make_officer(late)]
+    with app.app_context():
+        agency = db.session.get(Agency, late.id)
+        lead = db.session.get(Officer, officers[0].id)
+
+        def file(on):
+            return case_services.create_case(
+                agency=agency, matter_version=db.session.merge(matter), title="占道经营案", area_code="220681",
+                actor=lead.user, officer_ids=[o.id for o in officers], parties=[], on=on)
+
+        with pytest.raises(GuardFailed) as err:
+            file(TODAY)
+        assert err.value.code == "not_public" and err.value.status == 409
+        assert "执法主体临江市新设执法局的主体信息于2025-10-01公开，2025-09-15尚未公开" in err.value.message
+        assert "行政处罚法第三十九条" in err.value.message
+        assert file(date(2025, 10, 8)).agency_id == late.id
