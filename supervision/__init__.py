@@ -22,8 +22,8 @@ def init_app(app):
 
     from app.extensions import api as rest_api
     from app.web.views import add_home_panel, add_nav_item
-    from supervision import (api, api_evaluation, api_oversight, cli, demo, public, views,  # noqa: F401
-                             views_evaluation, views_oversight)
+    from supervision import (api, api_appraisal, api_evaluation, api_oversight, cli, demo, public,  # noqa: F401
+                             views, views_appraisal, views_evaluation, views_oversight)
     from supervision.permissions import can_use_supervision
 
     app.register_blueprint(views.bp)

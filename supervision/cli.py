@@ -230,3 +230,36 @@ def evaluation_verify(round_id, out_dir):
                    f"since checkpoint {i['checkpoint_size']}")
     if not ok:
         raise click.ClickException("verification failed")
+
+
+@supervision_cli.command("appraisal")
+@click.option("--year", default=None, help="考核年度，默认本年")
+@click.option("--as", "username", default=None, help="以该执法监督人员的范围计算（默认全部机关）")
+@click.option("--out", "out_path", default=None, help="写入 .xlsx 或 .pdf 文件；不填则打印表格")
+def appraisal_cmd(year, username, out_path):
+    """评议考核：各机关年度指标（由执法记录计算）与目标比较。"""
+    from supervision import appraisal
+
+    today = today_china()
+    try:
+        user = user_named(username) if username else None
+        if username and user is None:
+            raise click.ClickException(f"账户“{username}”不存在")
+        year, rows = appraisal.for_user(user, year, today)
+    except DomainError as err:
+        raise fail(err) from None
+    if out_path:
+        if out_path.endswith(".xlsx"):
+            data = appraisal.workbook(rows, year)
+        elif out_path.endswith(".pdf"):
+            data = appraisal.render_pdf(rows, year, issued_on=today)
+        else:
+            raise click.ClickException("输出文件应为 .xlsx 或 .pdf")
+        with open(out_path, "wb") as fh:
+            fh.write(data)
+        click.echo(f"{out_path}: {len(rows)} agencies, {year}")
+        return
+    for a in rows:
+        click.echo(a.agency.name)
+        for f in a.figures.values():
+            click.echo(f"  {f.label}\t{f.display}" + (f"\t目标{f.target}\t{f.verdict}" if f.target else ""))

@@ -365,6 +365,11 @@ declare("LDDDDAD",
 declare("LDDDDHD",
         "supervision.round_bulletin",
 )
+# 评议考核: supervisors only, over the agencies of their scope.
+declare("LDDDDAD",
+        "supervision.appraisal_page", "supervision.appraisal_xlsx", "supervision.appraisal_pdf",
+        "supervision_api.Appraisal",
+)
 
 # The caller's own agency scope.
 declare("LAAAAAA",
