@@ -2,6 +2,7 @@
 act calls (`rules.check`, `services.require_qualified`), public verification by QR code, and the
 officers directory for pre-action publicity.
 """
+import os
 
 
 def init_app(app):
@@ -18,6 +19,9 @@ def init_app(app):
     rest_api.register_blueprint(api.blp)
     rest_api.register_blueprint(training_api.blp)
     app.config.setdefault("OFFICER_TRAINING_HOURS", 40)  # yearly hours the annual inspection needs
+    # The cut-over day from which the system keeps examination and training records (ISO date): imported
+    # certificates issued and inspection years before it are registered as legacy history. Unset: none is.
+    app.config.setdefault("OFFICER_RECORDS_SINCE", os.environ.get("OFFICER_RECORDS_SINCE") or None)
     app.cli.add_command(cli.officers_cli)
     add_home_panel(app, views.kpi_panel)
     add_nav_item(app, "执法人员", "officers.index", can_view_officers)

@@ -43,7 +43,8 @@ def import_cmd(path):
         _fail(err)
     click.echo(f"imported {result.rows} rows: {result.officers_created} officers created, "
                f"{result.officers_reused} updated, {result.certificates} certificates, "
-               f"{result.inspections} inspections")
+               f"{result.inspections} inspections (legacy: {result.legacy_certificates} certificates, "
+               f"{result.legacy_inspections} inspections)")
 
 
 @officers_cli.command("export")

@@ -180,6 +180,9 @@ class ImportResultSchema(Schema):
     officers_reused = fields.Integer()
     certificates = fields.Integer()
     inspections = fields.Integer()
+    #: registered as history from before OFFICER_RECORDS_SINCE (examination and hours on paper)
+    legacy_certificates = fields.Integer()
+    legacy_inspections = fields.Integer()
 
 
 class KpiSchema(Schema):

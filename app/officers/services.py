@@ -299,7 +299,7 @@ def record_inspection(cert, *, year, on, passed=True, reason="", actor=None, tod
             raise CertificateInvalid(f"不能通过年检：{short.message}（{short.rule}）", code="inspection_refused",
                                      details={"failures": [short.to_dict()]})
     return _add_event(cert, EventKind.inspected, on, actor, reason=_reason(reason, required=not passed),
-                      year=year, passed=bool(passed))
+                      payload={"legacy": True} if legacy else None, year=year, passed=bool(passed))
 
 
 def suspend(cert, *, on, reason, until=None, actor=None, today=None) -> CertificateEvent:
@@ -398,6 +398,9 @@ class ImportResult:
     certificates: int = 0
     inspections: int = 0
     rows: int = 0
+    #: Of those, registered as history from before the system's records (LEGACY_RULE).
+    legacy_certificates: int = 0
+    legacy_inspections: int = 0
 
 
 @dataclass
@@ -412,6 +415,25 @@ class _Row:
 
 class SheetInvalid(InvalidInput):
     code = "sheet_invalid"
+
+
+#: Why an imported record may skip the examination or the hours: the facts predate the records this system
+#: keeps. The import registers certificates already held; only what happened before OFFICER_RECORDS_SINCE
+#: (the cut-over date, a setting; unset: nothing is legacy) is history whose examination and hours are on
+#: the issuing authority's paper file: a certificate issued before it, an inspection year whose training
+#: began before it. Everything else passes the same rules as the web form.
+LEGACY_RULE = ("历史记录：早于本系统考试和培训记录起始日{since}，统一考试合格和年度培训学时以发证机关档案为准"
+               "（吉林省行政执法证件管理办法；SPEC §5.5）")
+
+
+def records_since() -> date | None:
+    """OFFICER_RECORDS_SINCE: the day from which the system holds examination and training records."""
+    from flask import current_app
+
+    value = current_app.config.get("OFFICER_RECORDS_SINCE")
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _agency_lookup():
@@ -443,8 +465,11 @@ def import_sheet(filename: str, data: bytes, actor=None, today=None) -> ImportRe
     plans = []
     seen_numbers, seen_ids, seen_users = {}, {}, {}
     settings = rules.RuleSettings.from_config()
+    since = records_since()
     for row in rows:
-        plans.append(_plan_row(row, agencies, today, settings, seen_numbers, seen_ids, seen_users))
+        plan = _plan_row(row, agencies, today, settings, seen_numbers, seen_ids, seen_users)
+        _plan_legacy(row, plan, since, settings)
+        plans.append(plan)
     errors = [e for r in rows for e in r.errors]
     if errors:
         bad = sorted({e["row"] for e in errors})
@@ -463,15 +488,51 @@ def import_sheet(filename: str, data: bytes, actor=None, today=None) -> ImportRe
                 update_officer(officer, actor=actor, qualification_number=plan["officer"]["qualification_number"],
                                qualification_date=plan["officer"]["qualification_date"])
         if plan["certificate"]:
-            cert = issue_certificate(officer, actor=actor, today=today, reason="表格导入（已持有证件登记）", legacy=True,
-                                     **plan["certificate"])
+            legacy = plan["legacy_certificate"]
+            cert = issue_certificate(officer, actor=actor, today=today, legacy=legacy, **plan["certificate"],
+                                     reason="表格导入（已持有证件登记）" + (
+                                         "；" + LEGACY_RULE.format(since=since.isoformat()) if legacy else ""))
             result.certificates += 1
+            result.legacy_certificates += legacy
             year = plan["inspection_year"]
             if year is not None and year >= cert.issued_on.year:
                 on = max(cert.issued_on, min(today, date(year, 12, 31)))
-                record_inspection(cert, year=year, on=on, actor=actor, today=today, reason="表格导入", legacy=True)
+                legacy = plan["legacy_inspection"]
+                record_inspection(cert, year=year, on=on, actor=actor, today=today, legacy=legacy,
+                                  reason="表格导入" + ("；" + LEGACY_RULE.format(since=since.isoformat())
+                                                      if legacy else ""))
                 result.inspections += 1
+                result.legacy_inspections += legacy
     return result
+
+
+def _plan_legacy(row, plan, since, settings):
+    """Which imported facts are history (before `since`) and which must pass the rules now: a certificate
+    issued from `since` on needs the officer's passed examination on record; an inspection year that began
+    on or after `since` needs the year's training hours on record (import them first: training import)."""
+    plan["legacy_certificate"] = plan["legacy_inspection"] = False
+    cert = plan["certificate"]
+    if not cert or not cert.get("issued_on"):
+        return
+    officer = plan["existing"]
+    if since is not None and cert["issued_on"] < since:
+        plan["legacy_certificate"] = True
+    else:
+        exam = rules.exam_failure(officer, cert["issued_on"]) if officer is not None else rules.Failure(
+            "exam_missing", "新登记的执法人员在本系统中没有统一考试记录", rules.EXAM_RULE)
+        if exam:
+            row.error("发证日期", f"{exam.message}：{cert['issued_on'].isoformat()}发放的证件须有考试合格记录"
+                               f"（{exam.rule}）。请先导入考试记录，或由管理员将历史记录起始日设置在发证日期之后")
+    year = plan["inspection_year"]
+    if year is None:
+        return
+    if since is not None and date(year, 1, 1) < since:  # part of the year's training predates the records
+        plan["legacy_inspection"] = True
+        return
+    short = rules.hours_failure(officer, year, settings) if officer is not None else rules.Failure(
+        "training_hours", f"新登记的执法人员在本系统中没有{year}年度培训记录", rules.HOURS_RULE)
+    if short:
+        row.error("最近年检年度", f"{short.message}（{short.rule}）。请先导入{year}年度培训记录")
 
 
 def _plan_row(row, agencies, today, settings, seen_numbers, seen_ids, seen_users):

@@ -234,7 +234,9 @@ def import_sheet():
                 status = err.status
             else:
                 flash(f"导入完成：{result.rows}行，新登记执法人员{result.officers_created}名，"
-                      f"发放证件{result.certificates}个", "success")
+                      f"发放证件{result.certificates}个"
+                      + (f"（其中{result.legacy_certificates}个证件、{result.legacy_inspections}次年检按历史记录登记）"
+                         if result.legacy_certificates or result.legacy_inspections else ""), "success")
     elif request.method == "POST":
         status = 422
     from app.officers.sheets import COLUMNS, REQUIRED_COLUMNS

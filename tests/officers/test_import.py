@@ -16,6 +16,13 @@ HEAD = ["姓名", "执法主体", "用工性质", "身份证号", "证件号", "
         "有效期至", "最近年检年度", "法律职业资格证号", "用户名"]
 
 
+@pytest.fixture(autouse=True)
+def cut_over(app, monkeypatch):
+    """The system keeps examination and training records from 2 January of this year: the certificates of
+    the good sheet (issued earlier) and this year's inspections (whose training began before) are history."""
+    monkeypatch.setitem(app.config, "OFFICER_RECORDS_SINCE", date(today_china().year, 1, 2).isoformat())
+
+
 def good_rows():
     year = today_china().year
     return [
@@ -75,6 +82,60 @@ def test_good_xlsx_imports_officers_certificates_and_inspections(app_ctx, world)
     assert zhao.certificates[0].issued_on == date(today_china().year - 1, 6, 1)
     sun = db.session.scalar(select(Officer).where(Officer.name == "孙浩"))
     assert sun.employment_type == "auxiliary" and sun.certificates == []
+
+
+def test_imported_history_is_marked_legacy_with_the_rule_that_applies(app_ctx, world):
+    from app.ledger.models import LedgerEntry
+
+    result = services.import_sheet("officers.xlsx", xlsx(good_rows()))
+    assert (result.legacy_certificates, result.legacy_inspections) == (2, 2)
+    wang = db.session.scalar(select(Officer).where(Officer.name == "王强"))
+    issued, inspected = wang.certificates[0].events
+    since = date(today_china().year, 1, 2).isoformat()
+    for event in (issued, inspected):
+        assert f"历史记录：早于本系统考试和培训记录起始日{since}" in event.reason
+        assert "吉林省行政执法证件管理办法" in event.reason
+    entries = db.session.scalars(select(LedgerEntry).where(
+        LedgerEntry.subject == f"certificate:{wang.certificates[0].id}").order_by(LedgerEntry.seq)).all()
+    assert [e.payload.get("legacy") for e in entries] == [True, True]
+
+
+def test_without_a_cut_over_the_import_applies_the_examination_and_hours_rules(app, app_ctx, world, monkeypatch):
+    monkeypatch.setitem(app.config, "OFFICER_RECORDS_SINCE", None)
+    with pytest.raises(services.SheetInvalid) as err:
+        services.import_sheet("officers.xlsx", xlsx(good_rows()))
+    db.session.rollback()
+    assert counts() == (0, 0)
+    by_cell = {(r["row"], r["column"]): r["message"] for r in err.value.details["rows"]}
+    assert "新登记的执法人员在本系统中没有统一考试记录" in by_cell[(2, "发证日期")]
+    assert "经培训并统一考试合格方可申领执法证件" in by_cell[(2, "发证日期")]
+    assert "没有{}年度培训记录".format(today_china().year) in by_cell[(3, "最近年检年度")]
+
+
+def test_a_certificate_from_the_cut_over_on_needs_the_examination_and_the_hours_on_record(app, app_ctx, world,
+                                                                                         monkeypatch):
+    """After the cut-over the import is the web form's rules: the examination and the year's hours must be
+    on record (imported first), for an officer already registered."""
+    from app.auth.models import Agency
+    from app.officers import training
+
+    year = today_china().year
+    monkeypatch.setitem(app.config, "OFFICER_RECORDS_SINCE", date(year, 1, 1).isoformat())
+    agency = db.session.get(Agency, world.agency_a)
+    officer = services.create_officer(name="刘洋", agency=agency, employment_type="established")
+    row = ["刘洋", "临江市城市管理行政执法局", "在编在岗", "", "220681100077", "", "城市管理", "220681",
+           today_china(), date(year + 5, 1, 31), year, "", ""]
+    with pytest.raises(services.SheetInvalid) as err:
+        services.import_sheet("new.xlsx", xlsx([row]))
+    messages = {r["column"]: r["message"] for r in err.value.details["rows"]}
+    assert "未参加行政执法资格统一考试" in messages["发证日期"]
+    assert f"{year}年度培训学时0学时，不足40学时" in messages["最近年检年度"]
+    training.record_examination(officer, {"taken_on": date(year, 1, 1), "score": 88, "passed": True})
+    training.record_training(officer, {"kind": "annual", "course": "年度培训", "hours": 40,
+                                       "completed_on": date(year, 1, 1)})
+    result = services.import_sheet("new.xlsx", xlsx([row]))
+    assert (result.certificates, result.inspections, result.legacy_certificates) == (1, 1, 0)
+    assert "历史记录" not in officer.certificates[0].events[0].reason
 
 
 @pytest.mark.parametrize("bom", [True, False])
@@ -143,6 +204,7 @@ def test_import_api(client, world, bearer):
     resp = client.post("/api/officers/import", headers=headers,
                        data={"file": (io.BytesIO(csv_bytes(good_rows())), "ok.csv")})
     assert resp.status_code == 201 and resp.get_json()["certificates"] == 2
+    assert resp.get_json()["legacy_certificates"] == 2
     assert client.post("/api/officers/import", headers=headers).status_code == 422
 
 
