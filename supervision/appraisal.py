@@ -24,7 +24,8 @@ SOURCES = {
     "cases_filed": "立案日期在本年度的案件",
     "cases_decided": "作出决定日期在本年度的案件",
     "cases_closed": "结案日期在本年度的案件",
-    "overdue_cases": "本年度到期的机关期限（不含当事人陈述申辩、听证申请、催告期限）逾期履行或逾期未履行的案件",
+    "overdue_cases": "本年度到期的机关期限（作出决定、送达、备案、审批、结案、申请强制执行等；不含当事人的陈述申辩、"
+                     "听证申请、催告和缴纳罚款期限）逾期履行或逾期未履行的案件",
     "review_return": "本年度审结的法制审核中退回（审核未通过、材料不全）的比例（重大执法决定法制审核制度）",
     "evaluation": "本年度发布的案卷评查中该机关案卷的平均分与等次（SPEC §10）",
     "reconsideration_correction": "行政复议纠错率＝（变更＋撤销＋确认违法＋确认无效＋责令履行）÷审结（行政复议法）",
@@ -125,11 +126,14 @@ def _overdue(ids, year, today):
     from cases.services import PARTY_WINDOWS
 
     cutoff = min(today, date(year, 12, 31))
+    # The party's periods are not the agency's duties: a late payment is the party's default (it runs the
+    # surcharge), not an overdue case.
+    not_duties = (*PARTY_WINDOWS, "payment")
     open_states = {s.value for s in workflow.OPEN_STATUSES}
     out: dict[int, set] = {}
     rows = db.session.execute(select(Case.agency_id, Case.id, Case.status, CaseDeadline.due_on, CaseDeadline.met_on)
                               .join(CaseDeadline, CaseDeadline.case_id == Case.id)
-                              .where(Case.agency_id.in_(ids), CaseDeadline.kind.not_in(PARTY_WINDOWS),
+                              .where(Case.agency_id.in_(ids), CaseDeadline.kind.not_in(not_duties),
                                      extract("year", CaseDeadline.due_on) == year))
     for agency_id, case_id, status, due, met in rows:
         late = (met is not None and met > due) or (met is None and status in open_states and due < cutoff)
@@ -319,11 +323,14 @@ def workbook(rows: list[AgencyAppraisal], year: int) -> bytes:
     return buf.getvalue()
 
 
-def render_pdf(rows: list[AgencyAppraisal], year: int, *, issued_on: date) -> bytes:
+def render_pdf(rows: list[AgencyAppraisal], year: int, *, issued_on: date, user=None) -> bytes:
+    """The bulletin, headed by the user's supervision office (司法局) when they belong to one."""
     from app.pdf import render_pdf as to_pdf
+    from supervision.services.hierarchy import office_of_user
 
+    office = office_of_user(user) if user is not None else None
     return to_pdf("supervision/pdf/appraisal.html", rows=rows, year=year, labels=LABELS, sources=SOURCES,
-                  agency_name="行政执法监督机关", title=f"{year}年度行政执法评议考核结果", issued_on=issued_on,
+                  agency_name=office.name if office is not None else "行政执法监督机关", title=f"{year}年度行政执法评议考核结果", issued_on=issued_on,
                   seal="none")
 
 

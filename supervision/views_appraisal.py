@@ -37,5 +37,5 @@ def appraisal_xlsx():
 def appraisal_pdf():
     today = today_china()
     year, rows = appraisal.for_user(current_user, request.args.get("year"), today)
-    return Response(appraisal.render_pdf(rows, year, issued_on=today), mimetype="application/pdf",
+    return Response(appraisal.render_pdf(rows, year, issued_on=today, user=current_user), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=appraisal-{year}.pdf"})

@@ -2,7 +2,6 @@
 act calls (`rules.check`, `services.require_qualified`), public verification by QR code, and the
 officers directory for pre-action publicity.
 """
-import os
 
 
 def init_app(app):
@@ -21,7 +20,7 @@ def init_app(app):
     app.config.setdefault("OFFICER_TRAINING_HOURS", 40)  # yearly hours the annual inspection needs
     # The cut-over day from which the system keeps examination and training records (ISO date): imported
     # certificates issued and inspection years before it are registered as legacy history. Unset: none is.
-    app.config.setdefault("OFFICER_RECORDS_SINCE", os.environ.get("OFFICER_RECORDS_SINCE") or None)
+    app.config.setdefault("OFFICER_RECORDS_SINCE", None)
     app.cli.add_command(cli.officers_cli)
     add_home_panel(app, views.kpi_panel)
     add_nav_item(app, "执法人员", "officers.index", can_view_officers)

@@ -433,7 +433,13 @@ def records_since() -> date | None:
     value = current_app.config.get("OFFICER_RECORDS_SINCE")
     if value in (None, ""):
         return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidInput(f"系统设置OFFICER_RECORDS_SINCE（考试和培训记录起始日）应为日期YYYY-MM-DD，当前为“{value}”，"
+                           "请系统管理员更正后再导入") from None
 
 
 def _agency_lookup():

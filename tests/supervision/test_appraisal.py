@@ -43,6 +43,9 @@ def known(app, cases_agency, make_agency, make_case, make_officer, make_user, he
             CaseDeadline(case_id=c2.id, kind="defence", label="陈述申辩期限", basis="APL 44", due_on=date(2025, 10, 1)),
             CaseDeadline(case_id=c2.id, kind="service", label="送达决定书", basis="APL 61", due_on=date(2025, 10, 1),
                          met_on=date(2025, 9, 30)),
+            # the party paid late: the party's default, not the agency's
+            CaseDeadline(case_id=c2.id, kind="payment", label="缴纳罚款", basis="APL 67", due_on=date(2025, 10, 20),
+                         met_on=date(2025, 11, 2)),
         ])
         for n, (status, decided) in enumerate((("approved", date(2025, 3, 1)), ("returned", date(2025, 4, 1)),
                                                ("returned_incomplete", date(2025, 5, 1)),
