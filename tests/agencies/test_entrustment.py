@@ -254,3 +254,31 @@ def test_an_agency_not_yet_public_cannot_file_and_its_entrusted_organisation_nei
         assert "执法主体临江市新设执法局的主体信息于2025-10-01公开，2025-09-15尚未公开" in err.value.message
         assert "行政处罚法第三十九条" in err.value.message
         assert file(date(2025, 10, 8)).agency_id == late.id
+
+
+def test_the_api_refuses_a_filing_for_an_agency_not_yet_public(app, client, make_agency, make_officer,
+                                                                          make_matter):
+    """The same gate through the JSON API: 409 with the reason, nothing written."""
+    from datetime import timedelta
+
+    from app.auth.services import issue_token
+    from app.timeutil import today_china
+    from cases.models import Case
+    from tests.cases.conftest import person_party
+
+    later = today_china() + timedelta(days=10)
+    agency = make_agency(name="临江市待公开执法局", categories=("城市管理",), published_on=later)
+    with app.app_context():
+        version_id = make_matter(agency).id
+        officers = [make_officer(agency), make_officer(agency)]
+        raw, _ = issue_token(officers[0].user, "test")
+        db.session.commit()
+        ids = [o.id for o in officers]
+    resp = client.post("/api/cases/", headers={"Authorization": f"Bearer {raw}"}, json={
+        "matter_version_id": version_id, "title": "占道经营案", "area_code": "220681", "officer_ids": ids,
+        "parties": [person_party()]})
+    body = resp.get_json()
+    assert resp.status_code == 409 and body["error"] == "not_public", body
+    assert f"执法主体临江市待公开执法局的主体信息于{later.isoformat()}公开" in body["message"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Case.id)).where(Case.agency_id == agency.id)) == 0
