@@ -192,7 +192,7 @@ class ActionForm(FlaskForm):
 ACTION_FIELDS = {
     "submit_filing": ("note",), "approve_filing": ("note",), "reject_filing": ("reason",),
     "close_investigation": ("note",), "reopen_investigation": ("reason",),
-    "serve_notice": ("served_on", "waived"), "request_hearing": ("requested_on",), "hold_hearing": ("note",),
+    "serve_notice": ("served_on", "waived", "method"), "request_hearing": ("requested_on",), "hold_hearing": ("note",),
     "decide": ("note", "received_on", "receipt_number"),
     "decide_on_spot": ("note", "place", "certificate_shown_ids"),
     "serve_decision": ("served_on", "method", "late_reason"),

@@ -189,6 +189,20 @@ def decision_deadline_guard(ctx):
     return []
 
 
+@guard("notice_service")
+def notice_service_guard(ctx):
+    """How the advance notice is served: a known method; electronic service only with the party's signed
+    consent (APL Art 61). 公告送达 is accepted; its windows start 30 days later (民事诉讼法 Art 95)."""
+    from cases.models import SERVICE_METHODS
+
+    method = ctx.data.get("method") or "direct"
+    if method not in SERVICE_METHODS:
+        return ["请选择事先告知书的送达方式（" + "、".join(SERVICE_METHODS.values()) + "）"]
+    if method == "electronic" and not all(p.e_service_consent for p in ctx.case.parties):
+        return ["采用电子送达须经当事人书面同意（行政处罚法第六十一条）"]
+    return []
+
+
 @guard("defence_window")
 def defence_window_guard(ctx):
     """APL Art 44-45: the party is told and may state and defend within the window (default 5 working days)."""
@@ -198,7 +212,8 @@ def defence_window_guard(ctx):
     if case.defence_waived:
         return []
     days = setting("DEFENCE_WORKING_DAYS", 5)
-    until = calendar.add_working_days(case.notice_served_on, days, closures(case))
+    # From the day service takes effect: 公告送达 30 days after the announcement (民事诉讼法第九十五条).
+    until = calendar.add_working_days(case.notice_start_on, days, closures(case))
     if ctx.on <= until:
         return [f"当事人陈述、申辩期限尚未届满（至{until.isoformat()}），不得作出决定；当事人明确放弃的除外"]
     return []
@@ -230,7 +245,7 @@ def hearing_right_guard(ctx):
 def hearing_request_window_guard(ctx):
     case = ctx.case
     days = setting("HEARING_REQUEST_WORKING_DAYS", 5)
-    until = calendar.add_working_days(case.notice_served_on, days, closures(case))
+    until = calendar.add_working_days(case.notice_start_on, days, closures(case))
     requested = ctx.data.get("requested_on") or ctx.on
     if isinstance(requested, str):  # from JSON or a form, as the effect (services._date) accepts it too
         try:

@@ -195,6 +195,10 @@ class Case(db.Model):
     #: A decision heavier than this, or on other facts or basis, needs a new notice (APL Art 44, 45, 62).
     noticed: Mapped[dict | None] = mapped_column(sa.JSON)
     notice_count: Mapped[int | None] = mapped_column(sa.Integer, default=0)
+    #: How the (latest) advance notice was served, and the day that service takes effect: 公告送达 30 days
+    #: after the announcement (民事诉讼法 Art 95). The defence and hearing-request windows run from it.
+    notice_method: Mapped[str | None] = mapped_column(sa.String(20))
+    notice_effective_on: Mapped[date | None] = mapped_column(sa.Date)
     defence_waived: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     hearing_requested_on: Mapped[date | None] = mapped_column(sa.Date)
     hearing_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -249,6 +253,11 @@ class Case(db.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.state]
+
+    @property
+    def notice_start_on(self) -> date | None:
+        """The day the defence and hearing-request windows start: the advance notice's effective service."""
+        return self.notice_effective_on or self.notice_served_on
 
     @property
     def category(self) -> str:
@@ -368,6 +377,9 @@ class CaseDocument(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
     ledger_seq: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: What this document told its reader when issued, where the case record keeps only the latest (an
+    #: advance notice: the intended penalty and its windows); the case file re-renders from it.
+    snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
 
     case: Mapped[Case] = relationship(back_populates="documents")
 

@@ -176,6 +176,8 @@ class ReasonSchema(_Strict):
 
 class ServeNoticeSchema(_Strict):
     served_on = fields.Date(allow_none=True, metadata={"description": "事先告知书送达日（默认今天）"})
+    method = fields.String(load_default="direct", validate=validate.OneOf(list(SERVICE_METHODS)), metadata={
+        "description": "送达方式（默认直接送达）；公告送达自公告之日起经过三十日视为送达，陈述申辩期限自该日起算"})
     waived = fields.Boolean(load_default=False, metadata={"description": "当事人明确放弃陈述、申辩"})
     note = fields.String(load_default="")
 
@@ -238,7 +240,7 @@ def load_action_data(action: str, raw: dict | None) -> dict:
 
 class ActionDataSchema(Schema):
     """The union of every action's fields, for the documentation; each action accepts only its own
-    (reason: reject_filing, reopen_investigation, terminate; served_on/waived: serve_notice; requested_on:
+    (reason: reject_filing, reopen_investigation, terminate; served_on/waived/method: serve_notice; requested_on:
     request_hearing; method/served_on/late_reason: serve_decision; paid_amount/paid_on: record_execution;
     received_on/receipt_number: decide (移送司法机关); place/certificate_shown_ids: decide_on_spot)."""
 
@@ -559,6 +561,8 @@ class CaseDetailSchema(CaseSummarySchema):
     notice_served_on = fields.Date(allow_none=True)
     noticed = fields.Dict(allow_none=True, metadata={"description": "事先告知的拟处罚内容"})
     notice_count = fields.Integer()
+    notice_method = fields.String(allow_none=True)
+    notice_effective_on = fields.Date(allow_none=True, metadata={"description": "事先告知书送达生效日"})
     decision_kind = fields.String(allow_none=True)
     gains_amount = fields.Decimal(as_string=True, allow_none=True)
     property_value = fields.Decimal(as_string=True, allow_none=True)

@@ -49,10 +49,12 @@ TRANSITIONS: dict[tuple[P, S, str], Transition] = dict([
        ("officers", "draft_decision", "steps_complete", "decision_deadline")),
     _t(P.ordinary, S.investigated, "reopen_investigation", S.investigating, (_O, _H), ("reason",)),
     _t(P.ordinary, S.investigated, "serve_notice", S.notified, (_O,),
-       ("officers", "draft_decision", "decision_deadline")),
+       ("officers", "draft_decision", "notice_service", "decision_deadline")),
     # 重新告知 (APL Art 62): a decision heavier than the notice, or on other facts or basis, needs a new one.
-    _t(P.ordinary, S.notified, "serve_notice", S.notified, (_O,), ("officers", "draft_decision", "decision_deadline")),
-    _t(P.ordinary, S.heard, "serve_notice", S.notified, (_O,), ("officers", "draft_decision", "decision_deadline")),
+    _t(P.ordinary, S.notified, "serve_notice", S.notified, (_O,),
+       ("officers", "draft_decision", "notice_service", "decision_deadline")),
+    _t(P.ordinary, S.heard, "serve_notice", S.notified, (_O,),
+       ("officers", "draft_decision", "notice_service", "decision_deadline")),
     _t(P.ordinary, S.notified, "request_hearing", S.hearing, (_O,), ("hearing_right", "hearing_request_window")),
     _t(P.ordinary, S.hearing, "hold_hearing", S.heard, (_O, _H), ("hearing_record",)),
     # 不予行政处罚, 不得给予行政处罚, 移送司法机关: no advance notice (APL Art 44 concerns penalties only).

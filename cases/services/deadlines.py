@@ -25,7 +25,7 @@ DEADLINES = {
 PARTY_WINDOWS = ("defence", "hearing_request", "reminder")
 
 #: Where a deadline's period starts when the caller does not say (the effect has just set that field).
-_STARTS = {"defence": lambda c: c.notice_served_on, "hearing_request": lambda c: c.notice_served_on,
+_STARTS = {"defence": lambda c: c.notice_start_on, "hearing_request": lambda c: c.notice_start_on,
            "service": lambda c: c.decided_on, "summary_filing": lambda c: c.decided_on,
            "closing": lambda c: c.executed_on}
 

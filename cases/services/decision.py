@@ -53,22 +53,32 @@ def _serve_notice(case, data, on, actor):
     if case.notice_served_on is not None and served < case.notice_served_on:
         raise InvalidInput("重新告知的送达日期不能早于前次告知", details={"fields": {"served_on": ["不能早于前次告知"]}})
     renotice = case.notice_served_on is not None
+    from cases.services.service import effective_service_date
+
+    method = data.get("method") or "direct"
     case.notice_served_on = served
+    case.notice_method = method
+    # 公告送达 takes effect 30 days after the announcement (民事诉讼法 Art 95): the windows start then.
+    case.notice_effective_on = effective_service_date(case, method, served)
     case.defence_waived = bool(data.get("waived"))
     case.noticed = notice_snapshot(case.draft)
     case.notice_count = (case.notice_count or 0) + 1
-    from cases.guards import closures, hearing_right
+    from cases.guards import hearing_right
 
-    defence_until = calendar.add_working_days(served, _cfg("DEFENCE_WORKING_DAYS", 5), closures(case))
-    set_deadline(case, "defence", defence_until).met_on = None
+    start = case.notice_effective_on
+    defence_until = set_deadline(case, "defence", start, start=start)
+    defence_until.met_on = None
+    hearing_until = None
     if hearing_right(case):
-        row = set_deadline(case, "hearing_request", calendar.add_working_days(
-            served, _cfg("HEARING_REQUEST_WORKING_DAYS", 5), closures(case)))
+        row = set_deadline(case, "hearing_request", start, start=start)
         row.met_on = None
+        hearing_until = row.due_on
         if renotice:
             case.hearing_requested_on = None
-    return {"served_on": served, "defence_until": defence_until, "waived": case.defence_waived,
-            "draft_sha256": case.draft_sha256, "notice_number": case.notice_count, "intended": case.noticed}
+    return {"served_on": served, "method": method, "effective_on": case.notice_effective_on,
+            "defence_until": defence_until.due_on, "hearing_request_until": hearing_until,
+            "waived": case.defence_waived, "draft_sha256": case.draft_sha256, "notice_number": case.notice_count,
+            "intended": case.noticed}
 
 
 def _request_hearing(case, data, on, actor):
