@@ -82,6 +82,7 @@ DEFAULTS = {
     "EVIDENCE_PRESERVATION_DAYS": 7,  # APL Art 56
     "SEIZURE_DAYS": 30,  # AEL Art 25
     "REMINDER_WORKING_DAYS": 10,  # AEL Art 54, 69
+    "ANNOUNCEMENT_SERVICE_DAYS": 30,  # 民事诉讼法 Art 95
 }
 
 SOURCE_LABELS = {"inspection": "监督检查", "complaint": "投诉、举报", "report": "投诉、举报",
@@ -236,7 +237,8 @@ def build_context(case, kind: str, *, number: str | None, step=None, on: date | 
     if kind in EXECUTION_DOCUMENTS:
         _execution_defaults(case, extra, on)
     parties = [_party(p) for p in case.parties]
-    decision = _decision(case, case.noticed if kind == "advance_notice" and case.noticed else None)
+    notice = _notice(case, extra.get("snapshot")) if kind == "advance_notice" else None
+    decision = _decision(case, notice["noticed"] if notice else None)
     step_ctx = _step(step) if step is not None else None
     officers = step_ctx["officers"] if step_ctx and step_ctx["officers"] else _case_officers(case, on)
     is_org = bool(parties) and all(p["is_org"] for p in parties)
@@ -279,6 +281,12 @@ def build_context(case, kind: str, *, number: str | None, step=None, on: date | 
         context["hearing_right"] = extra.get("hearing_right", decision["hearing_right"])
         context["defence_due"] = _defence_due(case)
         context["hearing_request_due"] = _due(case, ("hearing_request", "hearing_request_window"))
+    if notice:
+        # What this notice told the party when it was served, not what a later notice told (APL Art 62).
+        context["notice"] = notice
+        context["hearing_right"] = extra.get("hearing_right", notice["hearing_right"])
+        context["defence_due"] = notice["defence_due"]
+        context["hearing_request_due"] = notice["hearing_request_due"] if context["hearing_right"] else None
     if kind == "on_spot_decision":
         from cases.document_fields import on_spot_fields
 
@@ -297,6 +305,39 @@ def build_context(case, kind: str, *, number: str | None, step=None, on: date | 
 #: Documents of the execution phase: extra = {"act" | "plan": the record, "execution": the amounts owed}.
 EXECUTION_DOCUMENTS = frozenset({"payment_plan_decision", "reminder", "enforcement_application",
                                  "suspension_decision", "termination_decision"})
+
+
+def notice_snapshot(case) -> dict:
+    """What the advance notice being served tells the party (kept on its CaseDocument.snapshot): the intended
+    decision, which notice it is, how it is served and when that takes effect, and its windows."""
+    from cases.guards import hearing_right
+
+    def iso(d):
+        return d.isoformat() if d else None
+
+    return {"noticed": case.noticed, "number": case.notice_count or 1, "served_on": iso(case.notice_served_on),
+            "method": case.notice_method or "direct", "effective_on": iso(case.notice_start_on),
+            "defence_due": iso(_defence_due(case)),
+            "hearing_request_due": iso(_due(case, ("hearing_request", "hearing_request_window"))),
+            "hearing_right": hearing_right(case)}
+
+
+#: Document kinds whose content depends on a moment the case record does not keep -> their snapshot.
+SNAPSHOTS = {"advance_notice": notice_snapshot}
+
+
+def _notice(case, snapshot) -> dict | None:
+    """The advance notice's content: its stored snapshot, else (while it is being issued) the case now."""
+    raw = snapshot or (notice_snapshot(case) if case.noticed or case.notice_served_on else None)
+    if raw is None:
+        return None
+
+    def day(v):
+        return date.fromisoformat(v) if v else None
+
+    return {**raw, "served_on": day(raw.get("served_on")), "effective_on": day(raw.get("effective_on")),
+            "defence_due": day(raw.get("defence_due")), "hearing_request_due": day(raw.get("hearing_request_due")),
+            "method_label": SERVICE_METHODS.get(raw.get("method")), "noticed": raw.get("noticed")}
 
 
 def _execution_defaults(case, extra, on):
@@ -485,11 +526,11 @@ def _defence_due(case) -> date | None:
     due = _due(case, ("defence", "defence_window", "defense", "statement_defence"))
     if due is None:
         due = next((d.due_on for d in case.deadlines if "陈述" in (d.label or "")), None)
-    if due is None and case.notice_served_on:
+    if due is None and case.notice_start_on:
         from app.calendar import add_working_days
 
         closures = [c.day for c in getattr(case.agency, "closures", None) or []]
-        due = add_working_days(case.notice_served_on, int(setting("DEFENCE_WORKING_DAYS")), closures)
+        due = add_working_days(case.notice_start_on, int(setting("DEFENCE_WORKING_DAYS")), closures)
     return due
 
 
@@ -538,7 +579,9 @@ def _case_file_sections(case) -> list[_Section]:
         # The document's own date if the row keeps one, else the day it was stored (China time).
         on = getattr(doc, "issued_on", None) or (local(doc.created_at).date() if doc.created_at else None)
         if doc.kind in DOCUMENT_KINDS:
-            html = render_document_html(case, doc.kind, number=doc.number, step=steps.get(doc.step_id), on=on)
+            extra = {"snapshot": doc.snapshot} if getattr(doc, "snapshot", None) else None
+            html = render_document_html(case, doc.kind, number=doc.number, step=steps.get(doc.step_id), on=on,
+                                        extra=extra)
             body = _BODY.search(html)
             inner = Markup(body.group(1) if body else "")
         else:
@@ -550,7 +593,7 @@ def _case_file_sections(case) -> list[_Section]:
 # --- storing --------------------------------------------------------------------------------------------
 
 def store_document(case, kind: str, pdf_bytes: bytes, *, number: str, actor=None, step=None,
-                   on=None) -> CaseDocument:
+                   on=None, snapshot: dict | None = None) -> CaseDocument:
     """Put an issued document in the object store, record it on the case and enter it in the ledger.
 
     Runs in the caller's transaction and only flushes. `actor`: the User issuing it (or None for the
@@ -569,7 +612,7 @@ def store_document(case, kind: str, pdf_bytes: bytes, *, number: str, actor=None
     document = CaseDocument(case=case, kind=kind, number=number, title=spec.title, storage_key=stored.key,
                             sha256=stored.sha256, size=stored.size,
                             step_id=step.id if step is not None else None, issued_on=on or today_china(),
-                            created_by_id=actor.id if actor is not None else None)
+                            created_by_id=actor.id if actor is not None else None, snapshot=snapshot)
     db.session.add(document)
     db.session.flush()
     entry = append("document.issued", f"case:{case.id}", {

@@ -18,8 +18,13 @@ def issue_document(case, kind, *, actor, step=None, on=None, number=None, extra=
     on = on or today_china()
     code = documents.DOCUMENT_KINDS[kind][1]
     number = number or document_number(case.agency, code, on)
+    # A snapshot of what the document says where the case keeps only the latest (each advance notice its own).
+    snapshot = documents.SNAPSHOTS[kind](case) if kind in documents.SNAPSHOTS else None
+    if snapshot is not None:
+        extra = {**(extra or {}), "snapshot": snapshot}
     pdf = documents.render_document(case, kind, number=number, step=step, on=on, extra=extra)
-    return documents.store_document(case, kind, pdf, number=number, actor=actor, step=step, on=on)
+    return documents.store_document(case, kind, pdf, number=number, actor=actor, step=step, on=on,
+                                    snapshot=snapshot)
 
 
 def _issue_step_document(step, actor, on=None):
