@@ -14,6 +14,16 @@ def _execution():
     return execution
 
 
+def voided_problem(case, what: str) -> str | None:
+    """No further execution of a decision a reconsideration or court revoked or found invalid."""
+    act = _execution().voided_by(case)
+    if act is None:
+        return None
+    label = _execution().VOIDING_OUTCOMES.get(act.data.get("outcome"), "撤销")
+    return (f"据以执行的行政处罚决定已于{act.on.isoformat()}被{label}，不得再{what}；应当终结执行，已收缴的罚没款项"
+            f"依法退还（行政强制法第四十条第四项）")
+
+
 @guard("execution")
 def execution_guard(ctx):
     """执行完毕: nothing owed any more (a final payment may come with the action and is checked there)."""
@@ -36,6 +46,8 @@ def reminder_guard(ctx):
     problems = []
     if not ex.fine_of(case):
         return ["本案处罚决定没有罚款，无需催告缴纳罚款"]
+    if (voided := voided_problem(case, "催告")):
+        return [voided]
     served = ctx.data.get("served_on") or ctx.on
     try:
         from cases.services.common import _date
@@ -63,6 +75,8 @@ def court_application_guard(ctx):
     ex = _execution()
     case, on = ctx.case, ctx.on
     problems = []
+    if (voided := voided_problem(case, "申请人民法院强制执行")):
+        return [voided]
     s = ex.state(case, on)
     if s.outstanding <= 0:
         problems.append("当事人已履行全部缴纳义务，无需申请强制执行（行政强制法第五十三条）")

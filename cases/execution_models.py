@@ -104,10 +104,12 @@ class ActKind(str, enum.Enum):
     suspension = "suspension"  #: 中止执行 (AEL Art 39)
     resumption = "resumption"  #: 恢复执行 (AEL Art 39)
     termination = "termination"  #: 终结执行 (AEL Art 40)
+    remedy = "remedy"  #: 复议决定或者裁判生效，执行须重新处理 (SPEC §11, §15)
 
 
 ACT_LABELS = {ActKind.reminder: "催告", ActKind.statement: "陈述申辩", ActKind.court_application: "申请强制执行",
-              ActKind.suspension: "中止执行", ActKind.resumption: "恢复执行", ActKind.termination: "终结执行"}
+              ActKind.suspension: "中止执行", ActKind.resumption: "恢复执行", ActKind.termination: "终结执行",
+              ActKind.remedy: "复议诉讼结果"}
 
 
 class ExecutionAct(db.Model):

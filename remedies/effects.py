@@ -2,9 +2,9 @@
 
 A revoked, altered or invalid decision must not go on being executed (money collected is refunded, an
 altered amount is collected instead); 责令履行/判决履行 orders the agency to act. Execution belongs to
-`cases` (cases/services/execution.py). When cases offers `reopen_execution(case, *, reason, actor, on,
-source)` it is called; until then the follow-up is entered in the case's history (and the ledger) as a
-`remedy_execution_review` event, which is the hook's fallback, so nothing is silently dropped.
+`cases`: `cases.services.reopen_execution` enters the outcome in the case's execution (an act, an event in
+the ledger) and, for a revoked or invalid decision, stops the surcharge and any further 催告 or application
+to the court (AEL Art 40 (4)).
 """
 from __future__ import annotations
 
@@ -23,10 +23,6 @@ def reopen_execution(remedy, *, actor, on) -> dict:
     from cases import services as case_services
 
     reason = FOLLOW_UP.get(remedy.outcome, rules.outcome_label(remedy.kind, remedy.outcome))
-    hook = getattr(case_services, "reopen_execution", None)
-    if hook is not None:
-        hook(remedy.case, reason=reason, actor=actor, on=on, source=f"remedy:{remedy.id}")
-        return {"status": "reopened", "reason": reason}
-    case_services.record_event(remedy.case, "remedy_execution_review", actor, note=reason,
-                               data={"remedy_id": remedy.id, "outcome": remedy.outcome, "on": on.isoformat()})
-    return {"status": "review_recorded", "reason": reason}
+    act = case_services.reopen_execution(remedy.case, reason=reason, actor=actor, on=on, source=f"remedy:{remedy.id}",
+                                         outcome=remedy.outcome)
+    return {"status": "reopened", "reason": reason, "act_id": act.id, "stopped": act.data["voids"]}

@@ -18,7 +18,7 @@ from cases.services.common import (GuardFailed, document_number, ensure_can_view
                                    next_serial, record_event)
 from cases.services.deadlines import DEADLINES, PARTY_WINDOWS, meet_deadline, set_deadline
 from cases.services.decision import extend_decision_deadline, file_on_spot_decision, record_correction_check
-from cases.services.execution import SUSPENSION_GROUNDS, TERMINATION_GROUNDS, late_surcharge
+from cases.services.execution import SUSPENSION_GROUNDS, TERMINATION_GROUNDS, late_surcharge, reopen_execution
 from cases.services.filing import assign_officers, create_case, set_case_flags
 from cases.services.investigation import draft_hash, save_draft
 from cases.services.issuing import STEP_DOCUMENTS, issue_document
@@ -39,7 +39,7 @@ __all__ = [
     "draft_hash", "effective_service_date", "ensure_can_view", "ensure_not_future", "extend_decision_deadline",
     "file_on_spot_decision", "record_correction_check", "get_case", "get_step", "issue_document",
     "justify_missing_av", "late_surcharge", "meet_deadline", "next_serial", "publish_matter",
-    "record_event", "record_step", "revise_matter", "save_draft", "set_case_flags", "set_deadline",
+    "record_event", "record_step", "reopen_execution", "revise_matter", "save_draft", "set_case_flags", "set_deadline",
     "SUSPENSION_GROUNDS", "TERMINATION_GROUNDS", "apply_for_plan", "decide_plan", "get_plan", "record_payment",
     "record_reminder_statement",
 ]

@@ -90,7 +90,15 @@ def pauses(case) -> list[tuple[date, date | None]]:
     if start is not None:
         out.append((start, None))
     out.extend((p.started_on, p.ended_on) for p in remedy_periods.periods(case))
+    voided = voided_by(case)
+    if voided is not None:
+        out.append((voided.on, None))  # nothing accrues on a decision that no longer stands
     return out
+
+
+def voided_by(case) -> ExecutionAct | None:
+    """The remedy outcome that took away the decision being executed (revoked, confirmed invalid), if any."""
+    return next((a for a in acts(case, ActKind.remedy) if a.data.get("voids")), None)
 
 
 def payments_of(case) -> list[tuple[date, Decimal]]:
@@ -300,6 +308,35 @@ def _terminate_execution(case, data, on, actor):
     open_deadline(case, "closing", on)
     _issue(case, act, "termination_decision", actor, on)
     return {"ground": ground, "act_id": act.id}
+
+
+#: Remedy outcomes that take away the decision being executed: nothing more may be collected on it.
+VOIDING_OUTCOMES = {"revoke": "撤销", "confirm_invalid": "确认无效"}
+
+
+def reopen_execution(case, *, reason: str, actor, on: date, source: str, outcome: str | None = None):
+    """A reconsideration decision or judgement that has taken effect reaches the execution (SPEC §11, §15).
+
+    Entered as an execution act and a case event (hence in the ledger), whatever the case's status, so the
+    execution panel, the timeline and the case file show what the agency must do. A decision revoked or
+    confirmed invalid is no longer executed (AEL Art 40 (4)): from that day no surcharge accrues, the payment,
+    催告 and court-application windows are closed, and no 催告 or application to the court is accepted; the
+    head then records 终结执行 on the ground "decision_revoked" and any refund. An altered decision or an order
+    to perform is entered for the agency to act on (the new amount is a new decision)."""
+    from cases.services.common import record_event
+
+    voids = outcome in VOIDING_OUTCOMES
+    act = _act(case, ActKind.remedy, on, actor, reason=reason,
+               data={"source": source, "outcome": outcome, "voids": voids, "status_then": case.status})
+    # What was owed when the outcome took effect (a voiding outcome's own day no longer accrues).
+    act.data = _plain({**act.data, "owed": summary(case, on) if fine_of(case) else None})
+    if voids:
+        for kind in ("payment", "reminder", "court_application", "plan_decision"):
+            meet_deadline(case, kind, on)
+    record_event(case, "execution_reopened", actor, note=reason,
+                 data={"act_id": act.id, "source": source, "outcome": outcome, "voids": voids,
+                       "effective_on": on})
+    return act
 
 
 def _close(case, data, on, actor):

@@ -223,3 +223,34 @@ def test_local_closures_lengthen_the_partys_periods_never_the_agencys(app_ctx, c
     assert deadline(case, "defence").due_on == D("2025-09-29")  # one day longer than 2025-09-28
     services.apply_action(case, "decide", actor=head, on=D("2025-09-30"))
     assert deadline(case, "service").due_on == D("2025-10-16")  # the closure on 9 October does not count
+
+
+def test_a_revoked_decision_stops_the_execution(served):
+    """reopen_execution (called by remedies when a 撤销/确认无效 outcome takes effect): the surcharge stops,
+    no 催告 or court application any more (AEL Art 40 (4)); the head terminates and the case closes."""
+    case, officer, head = served
+    act = services.reopen_execution(case, reason="决定已被撤销：停止执行，已执行的罚没款项依法退还", actor=head,
+                                    on=D("2025-10-25"), source="remedy:7", outcome="revoke")
+    assert act.kind == "remedy" and act.data["voids"] and act.data["owed"]["surcharge"] == "270.00"
+    # 16-24 October accrued (9 days x 30 yuan); nothing after the revocation took effect.
+    assert execution.state(case, D("2025-12-31")).total == Decimal("270.00")
+    assert deadline(case, "payment").met_on == D("2025-10-25")
+    with pytest.raises(GuardFailed) as info:
+        services.apply_action(case, "send_reminder", actor=officer, on=D("2025-10-28"), data={"method": "direct"})
+    assert "已于2025-10-25被撤销，不得再催告" in info.value.message and "行政强制法第四十条第四项" in info.value.message
+    events = [e for e in case.events if e.action == "execution_reopened"]
+    assert len(events) == 1 and events[0].data["source"] == "remedy:7" and events[0].ledger_seq is not None
+    services.apply_action(case, "terminate_execution", actor=head, on=D("2025-10-28"),
+                          data={"ground": "decision_revoked", "reason": "处罚决定经行政复议被撤销"})
+    services.apply_action(case, "close", actor=head, on=D("2025-10-29"))
+    assert case.status == "closed"
+
+
+def test_an_altered_decision_is_entered_and_execution_goes_on(served):
+    case, officer, head = served
+    act = services.reopen_execution(case, reason="决定已被变更：按变更后的内容重新执行", actor=None,
+                                    on=D("2025-10-25"), source="remedy:8", outcome="alter")
+    assert not act.data["voids"] and case.status == "served"
+    assert execution.state(case, D("2025-10-27")).total == Decimal("360.00")  # 12 days, still accruing
+    services.apply_action(case, "send_reminder", actor=officer, on=D("2025-10-28"), data={"method": "direct"})
+    assert case.status == "reminded"

@@ -90,10 +90,14 @@ def test_revoking_reconsideration_recorded_by_the_head_withdraws_the_publication
         assert pub.withdrawal_due_on == date(2025, 12, 4) and pub.withdrawn_on == date(2025, 12, 2)
         assert "临江市人民政府" in pub.withdrawal_note and "撤销" in pub.withdrawal_note
         assert r.effects["publication"]["status"] == "withdrawn"
-        # Execution is revisited: cases' execution service when it exists, else a case event says what to do.
-        assert r.effects["execution"]["status"] in ("reopened", "review_recorded")
+        # Execution is revisited through cases' reopen_execution: an execution act, an event in the ledger,
+        # and no further 催告 or court application on a revoked decision (AEL Art 40 (4)).
+        assert r.effects["execution"]["status"] == "reopened" and r.effects["execution"]["stopped"] is True
         actions = [e.action for e in db.session.scalars(db.select(CaseEvent).where(CaseEvent.case_id == case.id))]
-        assert "remedy_effective" in actions
+        assert "remedy_effective" in actions and "execution_reopened" in actions
+        from cases.services import execution
+
+        assert execution.voided_by(case).data["source"] == f"remedy:{r.id}"
         from publicity import queries as pub_queries
 
         assert pub_queries.public_withdrawals(date(2025, 12, 3)) == [pub]
