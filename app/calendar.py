@@ -132,6 +132,13 @@ def _note_missing(year: int) -> None:
         listener(year)
 
 
+def note_shown(d: date) -> None:
+    """A deadline falling on `d` is shown: warn, as for a computation, when its year has no calendar."""
+    d = _as_date(d)
+    if not calendar_known(d.year):
+        _note_missing(d.year)
+
+
 def _official_working_day(d: date) -> bool:
     imported = _imported(d.year)
     if imported is not None:

@@ -109,7 +109,10 @@ def show_case(ref):
     for step in case.steps:
         state = "已完成" if step.completed_at else "未完成"
         click.echo(f"  环节 {step.id} {step.label} {step.started_at:%Y-%m-%d %H:%M} {state}")
+    from app import calendar
+
     for d in case.deadlines:
+        calendar.note_shown(d.due_on)  # a year without a calendar: the warning follows the output
         click.echo(f"  期限 {d.label} {d.due_on.isoformat()} " + (f"已于{d.met_on.isoformat()}完成" if d.met_on else "未完成"))
     for doc in case.documents:
         click.echo(f"  文书 {doc.number} {doc.title} sha256={doc.sha256}")

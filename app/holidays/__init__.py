@@ -22,7 +22,8 @@ def init_app(app):
 
     @app.context_processor
     def calendar_warning():
-        return {"calendar_missing_years": services.missing_years_seen}
+        return {"calendar_missing_years": services.missing_years_seen,
+                "calendar_missing_warning": services.missing_warning}
 
     @app.after_request
     def calendar_header(response):

@@ -39,7 +39,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import g, has_app_context
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import select
 
 from app import calendar
@@ -80,10 +80,34 @@ def year_calendar(year: int) -> calendar.YearCalendar | None:
     return cache[year]
 
 
+#: The warning of the web banner (.banner.calendar-warning), in words the CLI prints too.
+MISSING_WARNING = ("⚠ 日历缺失：{years}年的法定节假日安排尚未导入。{where}落在该年度的期限按周一至周五计算，"
+                   "未计入法定节假日和调休，可能有误（SPEC §9、§16）。请执法监督机构导入国务院办公厅公布的放假安排")
+
+
+def missing_warning(years, where="本页") -> str:
+    return MISSING_WARNING.format(years="、".join(str(y) for y in years), where=where)
+
+
 def note_missing_year(year: int) -> None:
-    """app.calendar listener: remember, for this request, that a date in `year` was computed Mon–Fri."""
+    """app.calendar listener: remember, for this request (or CLI command), that a date in `year` was computed
+    Mon–Fri. In a CLI command, the warning is printed to stderr when the command ends, as the web shows it."""
     if has_app_context():
-        g.setdefault("_calendar_missing", set()).add(year)
+        seen = g.setdefault("_calendar_missing", set())
+        seen.add(year)
+        if not has_request_context():
+            _warn_cli(seen)
+
+
+def _warn_cli(seen: set) -> None:
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or ctx.meta.get("calendar_warning"):
+        return
+    ctx.meta["calendar_warning"] = True  # meta is shared by the whole invocation: one warning per command
+    ctx.call_on_close(lambda: click.echo(
+        missing_warning(sorted(seen), "本次命令中") + "（flask calendar import <文件>）。", err=True))
 
 
 def missing_years_seen() -> list[int]:
