@@ -43,7 +43,7 @@ def init_app(app):
     # The execution modules add their routes and commands to the cases blueprints and CLI group first.
     for module in ("cases.privacy", "cases.execution_api", "cases.execution_views", "cases.execution_cli",
                    "cases.api", "cases.views", "cases.decision_views", "cases.cli", "cases.demo",
-                   "cases.execution_demo"):
+                   "cases.execution_demo", "cases.decision_demo"):
         try:
             mod = __import__(module, fromlist=["init_app"])
         except ModuleNotFoundError as err:

@@ -46,6 +46,12 @@ def test_demo_loads_every_stage_and_is_idempotent(app):
         # Steps needing audio/video carry an approved justification unless still open.
         for step in db.session.scalars(select(CaseStep).where(CaseStep.completed_at.is_not(None))):
             assert not guards.recording_problems(step)
+        # The decision kinds other than a penalty (cases/decision_demo.py): 不予行政处罚 and 移送司法机关.
+        kinds = {c.decision_kind: c for c in cases if c.decision_kind}
+        assert {"penalty", "no_penalty", "transfer"} <= set(kinds)
+        assert {d.kind for d in kinds["no_penalty"].documents} >= {"no_penalty_decision"}
+        assert {d.kind for d in kinds["transfer"].documents} >= {"transfer_letter"}
+        assert kinds["transfer"].decision_record["transfer"]["receipt_number"]
         # Parties are valid, documents were issued (but not too many: the demo must stay fast).
         from app.validators import validate_credit_code, validate_id_number
 
@@ -54,7 +60,8 @@ def test_demo_loads_every_stage_and_is_idempotent(app):
                 assert (validate_id_number(party.id_number) if party.kind == "person"
                         else validate_credit_code(party.credit_code)) is None
         documents = db.session.scalar(select(func.count(CaseDocument.id)))
-        assert 20 <= documents <= 80  # about 58 for the procedure, 18 for the execution states
+        # About 58 for the procedure, 18 for the execution states, 6 for the other decision kinds.
+        assert 20 <= documents <= 85
 
         audit = ledger.audit()
         assert audit.ok, audit
