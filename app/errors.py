@@ -158,8 +158,19 @@ def _render(status, code, message, details=None):
         if details:
             body["details"] = details
         return jsonify(body), status
-    return render_template("error.html", status=status, code=code, message=message,
-                           details=details or {}), status
+    public = request.path == "/public" or request.path.startswith(("/public/", "/verify/", "/ledger/"))
+    return render_template("error.html", status=status, code=code, message=message, details=details or {},
+                           public=public, back=_same_site_referrer()), status
+
+
+def _same_site_referrer():
+    """The page the user came from, if it is on this site (a plain link: the CSP forbids javascript: URLs)."""
+    from urllib.parse import urlparse
+
+    ref = urlparse(request.referrer or "")
+    if ref.netloc != request.host or ref.scheme not in ("http", "https") or ref.path == request.path:
+        return None
+    return ref.path + ("?" + ref.query if ref.query else "")
 
 
 def register_error_handlers(app):
