@@ -6,6 +6,7 @@ from flask import url_for
 from marshmallow import Schema, fields
 
 from app.timeutil import local
+from cases.models import PENALTY_KINDS
 
 
 class PublicAgencySchema(Schema):
@@ -55,11 +56,22 @@ class PublicDecisionSchema(Schema):
     legal_basis = fields.Str()
     penalty = fields.Str(attribute="penalty_text")
     penalties = fields.List(fields.Str())
+    #: The 双公示 fields: party type, penalty types in words, the agency's credit code.
+    party_kind_label = fields.Function(lambda p: "法人或其他组织" if p.party_kind == "org" else "自然人")
+    penalty_labels = fields.Function(lambda p: [PENALTY_KINDS.get(k, k) for k in (p.penalties or [])])
+    agency_credit_code = fields.Function(lambda p: p.agency.credit_code)
+    fine_amount_wan = fields.Function(lambda p: _wan(p.fine_amount))  #: 罚款金额（万元）, as 双公示 lists it
     fine_amount = fields.Decimal(as_string=True, allow_none=True)
     pdf_sha256 = fields.Str()
     url = fields.Function(lambda p: url_for("publicity_public.decision", pub_id=p.id, _external=True))
     pdf_url = fields.Function(lambda p: url_for("publicity_public.decision_pdf", pub_id=p.id, _external=True))
     ledger_seq = fields.Int()
+
+
+def _wan(amount):
+    if amount is None:
+        return None
+    return format((amount / 10000).normalize(), "f")
 
 
 class PublicDecisionSummarySchema(Schema):

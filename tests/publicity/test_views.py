@@ -36,6 +36,13 @@ def test_published_decision_page_api_pdf_and_feed(app, client, decided):
     item = client.get(f"/public/api/decisions/{ids['pub_id']}").get_json()
     assert item["party"] == "张*" and item["penalty"] == "罚款人民币1,000.00元"
     assert not {"case_id", "edits", "search_text", "ground_note"} & set(item)
+    # The 双公示 fields: decision number, party type, legal basis, penalty type, amount (万元), date, agency
+    # and its credit code.
+    assert item["party_kind_label"] == "自然人" and item["penalty_labels"] == ["罚款"]
+    assert item["fine_amount_wan"] == "0.1" and len(item["agency_credit_code"]) == 18
+    for label, value in (("行政处罚决定书文号", item["decision_number"]), ("当事人类型", "自然人"), ("处罚类别", "罚款"),
+                         ("罚款金额（万元）", "0.1"), ("处罚机关统一社会信用代码", item["agency_credit_code"])):
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in html, label
     pdf = client.get(f"/public/decisions/{ids['pub_id']}.pdf")
     assert pdf.mimetype == "application/pdf" and hashlib.sha256(pdf.data).hexdigest() == item["pdf_sha256"]
     listing = client.get("/public/api/decisions?q=占道").get_json()
