@@ -132,9 +132,10 @@ def major_decisions():
 def decisions():
     today = today_china()
     filters = _filters()
-    page = queries.public_decisions(today, page=request.args.get("page", 1, type=int), **filters)
+    page = queries.public_decisions(today, page=request.args.get("page", 1, type=int), count=True, **filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("publicity/public/decisions.html", page=page, filters=filters, args=args,
+                           terms=queries.search_terms(filters.get("q")),
                            agencies=queries.public_agencies(), categories=queries.public_categories())
 
 

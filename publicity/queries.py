@@ -68,13 +68,15 @@ class Page:
     page: int
     per_page: int
     has_next: bool
+    total: int | None = None  #: counted only where a page shows it (the public search page)
 
     @property
     def has_prev(self):
         return self.page > 1
 
 
-def public_decisions(today: date, *, page: int = 1, per_page: int = PER_PAGE, **filters) -> Page:
+def public_decisions(today: date, *, page: int = 1, per_page: int = PER_PAGE, count: bool = False,
+                     **filters) -> Page:
     page = max(int(page or 1), 1)
     per_page = min(max(int(per_page or PER_PAGE), 1), 100)
     # The search columns are the widest and no public page shows them: not loaded.
@@ -83,7 +85,11 @@ def public_decisions(today: date, *, page: int = 1, per_page: int = PER_PAGE, **
                      defer(Publication.search_grams), defer(Publication.edits))
             .limit(per_page + 1).offset((page - 1) * per_page))
     rows = db.session.scalars(stmt).all()
-    return Page(rows[:per_page], page, per_page, len(rows) > per_page)
+    total = None
+    if count:
+        total = db.session.scalar(select(func.count()).select_from(
+            public_decisions_stmt(today, **filters).order_by(None).subquery()))
+    return Page(rows[:per_page], page, per_page, len(rows) > per_page, total)
 
 
 def public_decision(pub_id: int, today: date) -> Publication | None:

@@ -1,5 +1,8 @@
+import re
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import text
 
 from app.auth.forms import EmptyForm
@@ -80,3 +83,18 @@ def register_template_helpers(app):
     @app.template_filter("d")
     def format_date(value):
         return value.strftime("%Y-%m-%d") if value else ""
+
+    @app.template_filter("highlight")
+    def highlight(value, terms):
+        """`value` escaped, with each search term (case-insensitive) wrapped in <mark>."""
+        text = "" if value is None else str(value)
+        terms = sorted({t for t in (terms or []) if t}, key=len, reverse=True)
+        if not terms:
+            return escape(text)
+        pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+        out, pos = [], 0
+        for m in pattern.finditer(text):
+            out += [escape(text[pos:m.start()]), Markup("<mark>%s</mark>") % m.group()]
+            pos = m.end()
+        out.append(escape(text[pos:]))
+        return Markup("").join(out)

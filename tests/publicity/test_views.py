@@ -46,6 +46,10 @@ def test_published_decision_page_api_pdf_and_feed(app, client, decided):
     pdf = client.get(f"/public/decisions/{ids['pub_id']}.pdf")
     assert pdf.mimetype == "application/pdf" and hashlib.sha256(pdf.data).hexdigest() == item["pdf_sha256"]
     listing = client.get("/public/api/decisions?q=占道").get_json()
+    search = client.get("/public/decisions?q=占道").get_data(as_text=True)
+    assert "共找到 <b>1</b> 件决定" in search and "<mark>占道</mark>" in search
+    assert "共找到 <b>0</b> 件决定" in client.get("/public/decisions?q=<b>x").get_data(as_text=True)
+    assert "<b>x" not in client.get("/public/decisions?q=<b>x").get_data(as_text=True).split("共找到")[1]
     assert [i["id"] for i in listing["items"]] == [ids["pub_id"]]
     feed = client.get("/public/feeds/decisions.atom")
     assert feed.mimetype == "application/atom+xml"
