@@ -106,7 +106,9 @@ def publish(inspection_id):
 @bp.post("/random/targets")
 @require_login
 def import_targets():
-    agency_id = int(request.form.get("agency_id") or current_user.agency_id or 0)
+    from app.inputs import as_id
+
+    agency_id = as_id(request.form.get("agency_id") or current_user.agency_id, "agency_id", label="执法部门")
     random_checks.ensure_manager(agency_id, current_user)
     upload = request.files.get("file")
     if upload is None:

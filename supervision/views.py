@@ -90,7 +90,10 @@ def offices():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                parent = hierarchy.get_office(int(request.form["parent_id"])) if request.form.get("parent_id") else None
+                from app.inputs import as_id
+
+                parent = (hierarchy.get_office(as_id(request.form["parent_id"], "parent_id", label="上级机构"))
+                          if request.form.get("parent_id") else None)
                 hierarchy.create_office(name=request.form.get("name"), level=request.form.get("level"),
                                         region_code=request.form.get("region_code"), parent=parent,
                                         actor=current_user)
@@ -116,12 +119,18 @@ def _office_edit(office_id, what):
     if form.validate_on_submit():
         try:
             if what == "agencies":
-                agency = db.session.get(Agency, request.form.get("agency_id", type=int) or 0)
+                from app.inputs import as_id
+
+                raw = request.form.get("agency_id")
+                agency = db.session.get(Agency, as_id(raw, "agency_id", label="执法部门")) if raw else None
                 if agency is None:
                     raise DomainError("请选择执法部门", status=422)
                 hierarchy.assign_agency(office, agency, actor=current_user)
             else:
-                user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+                from app.inputs import as_id
+
+                raw = request.form.get("user_id")
+                user = db.session.get(User, as_id(raw, "user_id", label="人员")) if raw else None
                 if user is None:
                     raise DomainError("请选择执法监督人员", status=422)
                 hierarchy.add_member(office, user, actor=current_user)

@@ -22,7 +22,10 @@ LINKS.extend([("监督检查", "supervision.check_list"), ("整改", "supervisio
 
 
 def _agency(field="agency_id") -> Agency:
-    agency = db.session.get(Agency, request.form.get(field, type=int) or 0)
+    from app.inputs import as_id
+
+    raw = request.form.get(field)
+    agency = db.session.get(Agency, as_id(raw, field, label="执法部门")) if raw else None
     if agency is None:
         raise DomainError("请选择执法部门", status=422)
     return agency
@@ -49,7 +52,10 @@ def check_list():
                                    planned_on=request.form.get("planned_on"), scope=request.form.get("scope", ""),
                                    actor=current_user)
             else:
-                plan = checks.get_plan(int(request.form["plan_id"])) if request.form.get("plan_id") else None
+                from app.inputs import as_id
+
+                plan = (checks.get_plan(as_id(request.form["plan_id"], "plan_id", label="检查计划"))
+                        if request.form.get("plan_id") else None)
                 findings = [{"text": line.strip()} for line in request.form.get("findings", "").splitlines()
                             if line.strip()]
                 checks.record_check(agency=agency, kind=request.form.get("kind", "spot"),

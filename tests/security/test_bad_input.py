@@ -67,3 +67,49 @@ def test_odd_purpose_and_bodies_on_a_recording(app, client, av_case, officer, me
         _assert_refused(client.post(f"/api/recordings/{rid}/exports", json=body, headers=officer))
     for body in ({"step_id": "abc"}, {"step_id": ["1"]}, {"step_id": 1.5}, [1]):
         _assert_refused(client.post(f"/api/recordings/{rid}/link", json=body, headers=officer))
+
+
+# --- ids in forms of features added after the review (the same class) ----------------------------------
+
+@pytest.mark.parametrize("agency_id", ["abc", "²", "99999999999"])
+def test_odd_agency_id_of_a_target_register_import(app, client, officer, agency_id):
+    import io
+
+    resp = client.post("/api/random/targets", headers=officer, content_type="multipart/form-data",
+                       data={"agency_id": agency_id, "file": (io.BytesIO(b"a,b\n"), "t.csv")})
+    _assert_refused(resp)
+    assert "执法部门" in resp.get_json()["message"]
+
+
+@pytest.fixture
+def supervisor_page(app, make_user, login_as):
+    from tests.helpers import extract_csrf
+
+    client = login_as(app.test_client(), make_user(roles=("supervisor",)))
+
+    def post(url, data):
+        csrf = extract_csrf(client.get(url).get_data(as_text=True))
+        return client.post(url, data={**data, "csrf_token": csrf}, follow_redirects=True)
+
+    return post
+
+
+@pytest.mark.parametrize("field, value", [("plan_id", "abc"), ("plan_id", "99999999999"),
+                                          ("agency_id", "99999999999"), ("agency_id", "１")])
+def test_odd_ids_in_the_supervision_check_form(app, av_case, supervisor_page, field, value):
+    data = {"what": "check", "agency_id": str(av_case.agency_id), "kind": "spot", "checked_on": "2026-11-30",
+            "summary": "抽查案卷", field: value}
+    resp = supervisor_page("/supervision/checks", data)
+    assert resp.status_code == 200
+    text = resp.get_data(as_text=True)
+    label = "检查计划" if field == "plan_id" else "执法部门"
+    assert f"{label} 必须是非负整数" in text or f"{label} 超出允许的范围" in text
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999999"])
+def test_odd_parent_office_id(app, supervisor_page, value):
+    resp = supervisor_page("/supervision/offices", {"name": "临江市执法监督局", "level": "city",
+                                                    "region_code": "220681", "parent_id": value})
+    assert resp.status_code == 200
+    text = resp.get_data(as_text=True)
+    assert "上级机构 必须是非负整数" in text or "上级机构 超出允许的范围" in text
