@@ -6,6 +6,7 @@ only in production, where TLS terminates in front of the app. With TRUSTED_PROXI
 takes the client's address, scheme and host from that many X-Forwarded-* hops (and no more).
 """
 import secrets
+from urllib.parse import urlsplit
 
 from flask import g
 
@@ -14,6 +15,22 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return g.csp_nonce
+
+
+def safe_next(target):
+    """A same-site path to go back to, or None (SEC-10): `next` after login, and every form's return
+    address. Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so
+    `/%09/evil.example` or `/\\evil.example` would leave the site: the target is normalised the way a
+    browser would read it, then must be a plain path of this site."""
+    if not target:
+        return None
+    cleaned = "".join(c for c in target if c >= " " and c != "\x7f").replace("\\", "/")
+    if cleaned != target or not cleaned.startswith("/") or cleaned.startswith("//"):
+        return None
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return None
+    return cleaned
 
 
 def init_app(app):

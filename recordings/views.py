@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.auth.permissions import require_login
 from app.errors import DomainError
 from app.extensions import db
+from app.security import safe_next
 from app.storage import RangeNotSatisfiable
 from cases import services as case_services
 from recordings import jobs, permissions, services, uploads
@@ -188,7 +189,7 @@ def link(recording_id):
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
-    return redirect(request.form.get("next") or url_for("recordings.detail", recording_id=rec.id))
+    return redirect(safe_next(request.form.get("next")) or url_for("recordings.detail", recording_id=rec.id))
 
 
 @bp.post("/recordings/<int:recording_id>/exports")
@@ -217,7 +218,7 @@ def decide_export(export_id, decision):
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
-    return redirect(request.form.get("next") or url_for("recordings.exports"))
+    return redirect(safe_next(request.form.get("next")) or url_for("recordings.exports"))
 
 
 @bp.get("/recordings/exports/<int:export_id>/download")

@@ -1,6 +1,4 @@
 """Login, logout and the user's own API tokens (HTML)."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -11,23 +9,9 @@ from app.auth.models import ApiToken
 from app.auth.permissions import require_login
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.security import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-
-def _safe_next(target):
-    """A same-site path to go back to after login, or None (SEC-10). Browsers drop tabs and newlines inside
-    a URL and read a backslash as a slash, so `/%09/evil.example` or `/\\evil.example` would leave the site:
-    the target is normalised the way a browser would read it, then must be a plain path of this site."""
-    if not target:
-        return None
-    cleaned = "".join(c for c in target if c >= " " and c != "\x7f").replace("\\", "/")
-    if cleaned != target or not cleaned.startswith("/") or cleaned.startswith("//"):
-        return None
-    parts = urlsplit(cleaned)
-    if parts.scheme or parts.netloc:
-        return None
-    return cleaned
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,7 +28,7 @@ def login():
             flash(err.message, "error")
             status = err.status if err.status in (423, 429) else 401
         else:
-            target = _safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"))
             sid = services.start_session(user, ip=request.remote_addr or "", replaces=session.get("sid"),
                                          user_agent=request.headers.get("User-Agent", ""))
             db.session.commit()

@@ -127,3 +127,25 @@ def test_login_returns_to_a_same_site_path(app, make_user):
     make_user(roles=["supervisor"], username="sv")
     resp = form_login(app.test_client(), "sv", next_url="/cases?status=open")
     assert resp.headers["Location"].endswith("/cases?status=open")
+
+
+# The same class beyond the login: every form that says where to return (recordings' link form).
+from tests.recordings.conftest import _jobs_off, av_case, token_for, upload_single  # noqa: E402,F401
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example/"])
+def test_a_forms_return_address_never_leaves_the_site(app, av_case, token_for, media_files, login_as, target):
+    resp = upload_single(app.test_client(), bearer(token_for(av_case.officer_id)), media_files.video,
+                         case_id=av_case.case_id)
+    assert resp.status_code == 201, resp.get_json()
+    rid = resp.get_json()["id"]
+    client = login_as(app.test_client(), av_case.officer_id)
+    page = f"/cases/{av_case.case_id}/steps/{av_case.step_id}/recordings"
+    csrf = extract_csrf(client.get(page).get_data(as_text=True))
+    resp = client.post(f"/recordings/{rid}/link", data={"csrf_token": csrf, "step_id": av_case.step_id,
+                                                        "next": target})
+    assert resp.status_code == 302
+    assert "evil" not in resp.headers["Location"], resp.headers["Location"]
+    resp = client.post(f"/recordings/{rid}/link", data={"csrf_token": csrf, "step_id": av_case.step_id,
+                                                        "next": page})
+    assert resp.headers["Location"].endswith(page)
