@@ -10,6 +10,8 @@ expiration extensions:
     PATCH    /api/recordings/uploads/<id>      Upload-Offset, Content-Type: application/offset+octet-stream
                                                → 204 Upload-Offset (+ Recording-Id once complete)
     DELETE   /api/recordings/uploads/<id>      termination
+Creation is refused with 429 `upload_quota_sessions` or 413 `upload_quota_bytes` when the user's uploads in
+progress would exceed RECORDING_UPLOAD_MAX_OPEN or RECORDING_UPLOAD_QUOTA_BYTES (see `recordings.uploads`).
 Upload-Metadata keys: case_id, step_id, device_id, started_at, ended_at, location, interruptions (JSON),
 officers (certificate numbers, comma-separated), late_reason, sha256 (hex, of the whole file), filename,
 filetype.
