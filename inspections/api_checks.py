@@ -108,7 +108,8 @@ def publish(inspection_id):
 def import_targets():
     from app.inputs import as_id
 
-    agency_id = as_id(request.form.get("agency_id") or current_user.agency_id, "agency_id", label="执法部门")
+    raw = request.form.get("agency_id")
+    agency_id = as_id(raw, "agency_id", label="执法部门") if raw else (current_user.agency_id or 0)
     random_checks.ensure_manager(agency_id, current_user)
     upload = request.files.get("file")
     if upload is None:
