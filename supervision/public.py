@@ -54,7 +54,9 @@ def new():
                                    data=request.form, error=err.message, details=err.details), err.status
         return render_template("supervision/public/receipt.html", c=receipt.complaint, secret=receipt.secret,
                                entry=entry), 201
-    return render_template("supervision/public/new.html", form=form, agencies=_agencies(), data={})
+    # A link may prefill the agency and what the complaint is about (the certificate page does).
+    prefill = {k: request.args.get(k, "")[:200] for k in ("agency_id", "subject", "related") if request.args.get(k)}
+    return render_template("supervision/public/new.html", form=form, agencies=_agencies(), data=prefill)
 
 
 @bp.route("/status", methods=["GET", "POST"])

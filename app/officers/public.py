@@ -49,7 +49,7 @@ def verify(token):
     if cert is None:
         return render_template("officers/verify.html", card=None, token=token, today=today), 404
     return render_template("officers/verify.html", card=_card(cert, today), cert_token=cert.public_token,
-                           cert_id=cert.id, today=today)
+                           cert_id=cert.id, agency_id=cert.officer.agency_id, today=today)
 
 
 @bp.route("/verify/<token>/photo")
@@ -84,6 +84,10 @@ def verify_json(token):
     return jsonify(_card(cert, today_china()))
 
 
+#: Cards per page of the public directory.
+DIRECTORY_PER_PAGE = 24
+
+
 def directory_certificates(q=None, agency_id=None):
     """The certificates shown in the public directory: each established officer's latest certificate."""
     today = today_china()
@@ -111,10 +115,14 @@ def directory():
     q = request.args.get("q", "").strip()[:64]
     agency_id = request.args.get("agency_id", type=int)
     certs = directory_certificates(q, agency_id)
-    cards = [(c.public_token, _card(c, today)) for c in certs]
+    pages = max((len(certs) + DIRECTORY_PER_PAGE - 1) // DIRECTORY_PER_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    shown = certs[(page - 1) * DIRECTORY_PER_PAGE:page * DIRECTORY_PER_PAGE]
+    cards = [(c.public_token, _card(c, today)) for c in shown]
     agencies = db.session.scalars(select(Agency).order_by(Agency.id)).all()
-    return render_template("officers/directory.html", cards=cards, q=q, agency_id=agency_id,
-                           agencies=agencies, today=today)
+    args = {k: v for k, v in (("q", q), ("agency_id", agency_id)) if v}
+    return render_template("officers/directory.html", cards=cards, q=q, agency_id=agency_id, agencies=agencies,
+                           today=today, page=page, pages=pages, total=len(certs), args=args)
 
 
 @bp.route("/public/api/officers")

@@ -23,7 +23,8 @@ def card(app, world, make_officer):
                                        photo=PNG)
     with app.app_context():
         cert = db.session.get(Certificate, cert_id)
-        return {"token": cert.public_token, "number": cert.number, "cert_id": cert_id, "officer_id": officer_id}
+        return {"token": cert.public_token, "number": cert.number, "cert_id": cert_id, "officer_id": officer_id,
+                "agency_id": cert.officer.agency_id}
 
 
 def test_verify_page_shows_the_card_and_nothing_else(client, card):
@@ -40,6 +41,12 @@ def test_verify_page_shows_the_card_and_nothing_else(client, card):
         assert secret not in html, secret
     # An anonymous visitor gets no link into the internal registry.
     assert "/officers/" not in html
+    # A clear verdict, and a way to complain about the officer (prefilled with the agency).
+    assert "核验结论：证件有效" in html and "今日" in html
+    complaint = html[html.index('id="verdict"'):]
+    href = complaint[complaint.index("/public/complaints/new?"):].split('"')[0].replace("&amp;", "&")
+    form = client.get(href).get_data(as_text=True)
+    assert "对执法人员王强的投诉" in form and f'value="{card["agency_id"]}" selected' in form
 
 
 def test_verify_by_printed_number_and_unknown_token(client, card):
@@ -65,6 +72,7 @@ def test_red_when_suspended_with_the_reason(app, client, card):
         db.session.commit()
     html = client.get(f"/verify/{card['token']}").get_data(as_text=True)
     assert "status-bad" in html and "已暂扣" in html and f"证件已暂扣（至{until.isoformat()}）" in html
+    assert "核验结论：证件无效，今日不得执法" in html and "行政处罚法》第五十五条" in html
     assert "内部调查" not in html  # the internal reason is not a card field
 
 
@@ -106,6 +114,22 @@ def test_directory_lists_certified_officers_only_with_card_fields(client, world,
     assert resp.status_code == 200 and "王强" in html and "周静" in html
     assert "孙浩" not in html and ID_NUMBER not in html and QUALIFICATION not in html
     assert card["token"] not in html  # the directory links by the printed number
+    assert "共 <b>2</b> 名执法人员" in html and 'class="brand" href="/public/"' in html
+
     body = client.get("/public/api/officers", query_string={"q": "周"}).get_json()
     assert [o["name"] for o in body["officers"]] == ["周静"]
     assert all(set(o) == CARD_FIELDS for o in body["officers"])
+
+
+def test_directory_is_paginated_and_keeps_the_search(client, world, make_officer, monkeypatch):
+    from app.officers import public
+
+    monkeypatch.setattr(public, "DIRECTORY_PER_PAGE", 2)
+    for name in ("赵一", "赵二", "赵三"):
+        make_officer(world.agency_a, name=name)
+    first = client.get("/public/officers?q=赵").get_data(as_text=True)
+    assert "共 <b>3</b> 名执法人员，第 1/2 页" in first and first.count("cert-card") == 2
+    assert "/public/officers?page=2&amp;q=%E8%B5%B5" in first
+    second = client.get("/public/officers?q=赵&page=2").get_data(as_text=True)
+    assert second.count("cert-card") == 1 and "上一页" in second
+    assert client.get("/public/officers?q=赵&page=99").status_code == 200  # clamped to the last page
