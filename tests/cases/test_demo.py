@@ -31,6 +31,10 @@ def test_demo_loads_every_stage_and_is_idempotent(app):
         statuses = {c.status for c in cases}
         assert STAGES <= statuses, STAGES - statuses
 
+        # The township team entrusted by the city-management bureau registered a case in the bureau's name.
+        assert [c.agency_display for c in cases if c.entrusted_org_id is not None] == [
+            "临江市城市管理行政执法局（受委托组织：临江市花山镇综合行政执法队）"]
+
         # Every agency's power list is published well before any case.
         matters = db.session.scalars(select(Matter)).all()
         assert {m.agency.short_name for m in matters} == {"市城管执法局", "市市场监管局", "市自然资源局", "市交通运输局"}
