@@ -7,7 +7,7 @@ from app.auth.models import Agency, Role, User
 from app.auth.permissions import require_roles
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
-from app.officers import queries, rules, services
+from app.officers import banner, queries, rules, services
 from app.officers.forms import CertificateForm, EventForm, ImportForm, OfficerEditForm, OfficerForm
 from app.officers.models import CERT_KIND_LABELS, EMPLOYMENT_LABELS, EVENT_LABELS, REVOCATION_LABELS
 from app.officers.permissions import can_manage_officers, can_print_card
@@ -25,7 +25,8 @@ def officer_helpers():
     return {"region_name": region_name, "region_label": region_label, "EMPLOYMENT_LABELS": EMPLOYMENT_LABELS,
             "CERT_KIND_LABELS": CERT_KIND_LABELS, "EVENT_LABELS": EVENT_LABELS,
             "REVOCATION_LABELS": REVOCATION_LABELS, "ACTION_LABELS": services.ACTION_LABELS,
-            "can_manage_officers": can_manage_officers, "can_print_card": can_print_card}
+            "can_manage_officers": can_manage_officers, "can_print_card": can_print_card,
+            "certificate_banner": lambda: banner.for_user(current_user, today_china())}
 
 
 def _user_by_name(username):
