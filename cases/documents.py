@@ -575,11 +575,20 @@ def _case_file_sections(case) -> list[_Section]:
     original's SHA-256, so the case file can be checked against the store and the ledger."""
     steps = {s.id: s for s in case.steps}
     sections = []
+    # Each execution document re-renders from its own record: the act that issued it, or the i-th decided plan.
+    acts = {a.document_id: a for a in getattr(case, "execution_acts", []) if a.document_id}
+    plans = iter([p for p in getattr(case, "payment_plans", []) if p.decided_on is not None])
     for i, doc in enumerate(d for d in case.documents if d.kind != "case_file"):
         # The document's own date if the row keeps one, else the day it was stored (China time).
         on = getattr(doc, "issued_on", None) or (local(doc.created_at).date() if doc.created_at else None)
         if doc.kind in DOCUMENT_KINDS:
-            extra = {"snapshot": doc.snapshot} if getattr(doc, "snapshot", None) else None
+            extra = {"snapshot": doc.snapshot} if getattr(doc, "snapshot", None) else {}
+            if doc.id in acts:
+                extra["act"] = acts[doc.id]
+            if doc.kind == "payment_plan_decision":
+                plan = next(plans, None)
+                if plan is not None:
+                    extra["plan"] = plan
             html = render_document_html(case, doc.kind, number=doc.number, step=steps.get(doc.step_id), on=on,
                                         extra=extra)
             body = _BODY.search(html)

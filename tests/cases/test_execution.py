@@ -254,3 +254,23 @@ def test_an_altered_decision_is_entered_and_execution_goes_on(served):
     assert execution.state(case, D("2025-10-27")).total == Decimal("360.00")  # 12 days, still accruing
     services.apply_action(case, "send_reminder", actor=officer, on=D("2025-10-28"), data={"method": "direct"})
     assert case.status == "reminded"
+
+
+def test_case_file_renders_each_execution_document_from_its_own_record(served, tmp_path):
+    """The case file re-renders the plan decision and the 催告 with their own content, not blank forms."""
+    from cases import documents
+
+    case, officer, head = served
+    plan = services.apply_for_plan(case, {"kind": "instalments", "reason": "个体经营，近期收入锐减", "applied_on": "2025-10-10",
+                                          "instalments": [{"due_on": "2025-10-31", "amount": "500"},
+                                                          {"due_on": "2025-11-28", "amount": "500"}]}, actor=officer)
+    services.decide_plan(case, plan, approve=True, actor=head, on=D("2025-10-12"))
+    services.apply_action(case, "send_reminder", actor=officer, on=D("2025-11-04"), data={"method": "direct"})
+    perform_by = deadline(case, "reminder").due_on
+    pdf = documents.render_document(case, "case_file", number="临城管卷〔2025〕9号", on=D("2025-11-05"))
+    path = tmp_path / "case_file.pdf"
+    path.write_bytes(pdf)
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
+                                             text=True).stdout)
+    assert "同意你分期缴纳罚款" in text and "2025年10月31日前" in text and "2025年11月28日前" in text
+    assert f"10个工作日内（即{perform_by.year}年{perform_by.month}月{perform_by.day}日前）" in text
