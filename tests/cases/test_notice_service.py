@@ -109,3 +109,83 @@ def test_case_file_renders_each_advance_notice_with_its_own_content(case_at, hea
     assert first_body.startswith("罚款人民币壹仟元整") and second_body.startswith("罚款人民币叁仟元整")
     assert "本告知书系重新告知" not in first_body and "2025年9月28日前" in first_body
     assert "本告知书系重新告知" in second_body and "2025年10月14日前" in second_body
+
+
+# --- finding 1 at the web page and the CLI; the notice's service method on the page ----------------------------
+
+def _post(client, url, data, form_url):
+    from tests.helpers import extract_csrf
+
+    token = extract_csrf(client.get(form_url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def test_heavier_decision_refused_on_the_page(app, client, login_as, case_at, head_of):
+    case = case_at("notified")
+    services.save_draft(case, {**DEFAULT_DRAFT, "fine": "3000"}, actor=officer_user(case))
+    case_id, head_id = case.id, head_of(case.agency_id).id
+    db.session.commit()
+    login_as(client, head_id)
+    resp = _post(client, f"/cases/{case_id}/actions/decide", {}, f"/cases/{case_id}")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409
+    assert "罚款由告知的1000元提高到3000元" in html and "须重新送达行政处罚事先告知书" in html and "第六十二条" in html
+    db.session.expire_all()
+    assert db.session.get(Case, case_id).status == "notified"
+
+
+def test_heavier_decision_refused_then_renoticed_through_the_cli(app, case_at, head_of):
+    case = case_at("notified")
+    officer = officer_user(case)
+    services.save_draft(case, {**DEFAULT_DRAFT, "fine": "3000"}, actor=officer)
+    case_id, officer_name, head_name = case.id, officer.username, head_of(case.agency_id).username
+    db.session.commit()
+    runner = app.test_cli_runner()
+
+    def run(action, user, on, data=None):
+        return runner.invoke(args=["cases", "action", str(case_id), action, "--as", user, "--on", on,
+                                   "--data", json.dumps(data or {})])
+
+    refused = run("decide", head_name, "2025-09-30")
+    assert refused.exit_code != 0 and "罚款由告知的1000元提高到3000元" in refused.output
+    assert "第六十二条" in refused.output
+    assert run("serve_notice", officer_name, "2025-09-30", {"served_on": "2025-09-30"}).exit_code == 0
+    early = run("decide", head_name, "2025-10-14")
+    assert early.exit_code != 0 and "陈述、申辩期限尚未届满（至2025-10-14）" in early.output
+    decided = run("decide", head_name, "2025-10-15")
+    assert decided.exit_code == 0, decided.output
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    assert case.status == "decided" and case.notice_count == 2 and str(case.fine_amount) == "3000.00"
+
+
+def test_notice_by_announcement_through_the_page(app, client, login_as, make_case, head_of):
+    from datetime import timedelta
+
+    from app import calendar
+    from app.timeutil import today_china
+
+    today = today_china()
+    case = make_case(violation_on=today - timedelta(days=45), on=today - timedelta(days=40))
+    officer, head = officer_user(case), head_of(case.agency_id)
+    services.apply_action(case, "submit_filing", actor=officer, on=today - timedelta(days=40))
+    services.apply_action(case, "approve_filing", actor=head, on=today - timedelta(days=39))
+    services.save_draft(case, DEFAULT_DRAFT, actor=officer)
+    services.apply_action(case, "close_investigation", actor=officer, on=today - timedelta(days=38))
+    case_id, officer_id = case.id, officer.id
+    db.session.commit()
+    login_as(client, officer_id)
+    form = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'value="announcement"' in form  # the notice's service method is asked for
+    served = today - timedelta(days=35)
+    resp = _post(client, f"/cases/{case_id}/actions/serve_notice",
+                 {"served_on": served.isoformat(), "method": "announcement"}, f"/cases/{case_id}")
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    effective = served + timedelta(days=30)
+    while not calendar.is_working_day(effective):
+        effective += timedelta(days=1)
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    assert case.notice_method == "announcement" and case.notice_effective_on == effective
+    defence = next(d for d in case.deadlines if d.kind == "defence")
+    assert defence.start_on == effective and defence.due_on == calendar.add_working_days(effective, 5)
