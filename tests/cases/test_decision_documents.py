@@ -114,3 +114,40 @@ def test_on_the_spot_decision_pdf_ticks_the_certificates_and_carries_its_fields(
     for name, number in certificates:
         assert f"{name}（执法证号：{number}）" in text  # the signature line
     assert "七个工作日内报所属行政机关备案" in text
+
+
+def test_on_the_spot_decision_through_the_page_with_the_certificate_boxes_ticked(app, client, login_as, make_case,
+                                                                                 tmp_path):
+    from app.extensions import db
+    from app.timeutil import today_china
+    from cases.models import Case
+    from tests.helpers import extract_csrf
+
+    today = today_china()
+    case = make_case(procedure="summary", violation_on=today, on=today)
+    officer = officer_user(case)
+    services.save_draft(case, {**DEFAULT_DRAFT, "tier": "轻微", "penalties": ["warning", "fine"], "fine": "100"},
+                        actor=officer)
+    case_id, officer_id = case.id, officer.id
+    ids = [co.officer_id for co in case.officers]
+    db.session.commit()
+    login_as(client, officer_id)
+    url = f"/cases/{case_id}/actions/decide_on_spot"
+
+    def post(shown):
+        token = extract_csrf(client.get(f"/cases/{case_id}").get_data(as_text=True))
+        return client.post(url, data={"csrf_token": token, "place": "临江市新市街菜市场北门",
+                                      "certificate_shown_ids": [str(i) for i in shown]})
+
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "已向当事人出示执法证件的执法人员" in page  # one box per officer
+    one_unticked = post(ids[:1])
+    assert one_unticked.status_code == 409 and "未出示执法证件" in one_unticked.get_data(as_text=True)
+    assert "第五十五条" in one_unticked.get_data(as_text=True)
+    assert post(ids).status_code == 302
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    assert case.status == "decided" and all(r["certificate_shown"] for r in case.decision_record["certificates"])
+    text = document_text(case, "on_spot_decision", tmp_path)
+    assert "已向当事人出示执法证件" in text and "未出示执法证件" not in text and "临江市新市街菜市场北门" in text
+    assert case.decided_on == today
