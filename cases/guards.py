@@ -197,7 +197,8 @@ def notice_service_guard(ctx):
 
     method = ctx.data.get("method") or "direct"
     if method not in SERVICE_METHODS:
-        return ["请选择事先告知书的送达方式（" + "、".join(SERVICE_METHODS.values()) + "）"]
+        return ["请选择事先告知书的送达方式：" + "、".join(SERVICE_METHODS.values())
+                + "（行政处罚法第四十四条、第六十一条）"]
     if method == "electronic" and not all(p.e_service_consent for p in ctx.case.parties):
         return ["采用电子送达须经当事人书面同意（行政处罚法第六十一条）"]
     return []
