@@ -430,6 +430,15 @@ def service_guard(ctx):
 # are in cases.execution_guards (the execution phase, SPEC §11).
 
 
+@guard("measures_ended")
+def measures_ended_guard(ctx):
+    """A case with a coercive measure still in force may not be closed or terminated: within its term the
+    measure ends in confiscation by the decision or in release (AEL Art 27-28). The inspections feature
+    registers `HOOKS["open_measures"]` (case -> problems); without it there are no measures."""
+    hook = HOOKS.get("open_measures")
+    return hook(ctx.case) if hook is not None else []
+
+
 @guard("archive_complete")
 def archive_guard(ctx):
     problems = steps_complete_guard(ctx)

@@ -98,6 +98,12 @@ EVENT_LABELS = {**workflow.ACTION_LABELS, "created": "登记案件", "party_adde
                 "deadlines_recomputed": "按新日历重新计算期限"}
 
 
+def add_event_labels(labels: dict):
+    """Features that record case events of their own (e.g. "measure_taken") name them for the timeline."""
+    for action, label in labels.items():
+        EVENT_LABELS.setdefault(action, label)
+
+
 def officer_rows(officers, case=None, on=None):
     """Officers with the certificate to show and today's check (for the case's category and area)."""
     from app.officers import rules

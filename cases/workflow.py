@@ -69,8 +69,8 @@ TRANSITIONS: dict[tuple[P, S, str], Transition] = dict([
         "legal_review", "collective_discussion", "decision_deadline", "steps_complete")),
     _t(P.ordinary, S.decided, "serve_decision", S.served, (_O,), ("officers", "service")),
     _t(P.ordinary, S.closed, "archive", S.archived, (_O, _H), ("archive_complete",)),
-    _t(P.ordinary, S.investigating, "terminate", S.terminated, (_H,), ("reason",)),
-    _t(P.ordinary, S.investigated, "terminate", S.terminated, (_H,), ("reason",)),
+    _t(P.ordinary, S.investigating, "terminate", S.terminated, (_H,), ("reason", "measures_ended")),
+    _t(P.ordinary, S.investigated, "terminate", S.terminated, (_H,), ("reason", "measures_ended")),
     # 简易程序 summary procedure (APL Art 51-52): decided on the spot, then filed with the agency.
     _t(P.summary, S.draft, "decide_on_spot", S.decided, (_O,),
        ("has_party", "publicity", "officers", "summary_limits", "draft_decision", "order_to_correct",
@@ -99,9 +99,9 @@ def _execution_phase(procedure):
         _t(procedure, S.execution_suspended, "terminate_execution", S.execution_terminated, (_H,),
            ("termination_ground",)),
         # Closing only once executed, terminated or handed to the court (SPEC §11).
-        _t(procedure, S.executed, "close", S.closed, (_H,), ("closing",)),
-        _t(procedure, S.enforcement_applied, "close", S.closed, (_H,), ("closing",)),
-        _t(procedure, S.execution_terminated, "close", S.closed, (_H,), ("closing",)),
+        _t(procedure, S.executed, "close", S.closed, (_H,), ("closing", "measures_ended")),
+        _t(procedure, S.enforcement_applied, "close", S.closed, (_H,), ("closing", "measures_ended")),
+        _t(procedure, S.execution_terminated, "close", S.closed, (_H,), ("closing", "measures_ended")),
     ]
 
 

@@ -31,6 +31,7 @@ def init_app(app):
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
     coverage.install(guards)
+    guards.HOOKS["open_measures"] = measure_terms.open_measures_problems
     measure_terms.register_documents()
     if measure_terms.on_case_action not in case_services.AFTER_ACTION_HOOKS:
         case_services.AFTER_ACTION_HOOKS.append(measure_terms.on_case_action)
@@ -54,7 +55,9 @@ def init_app(app):
     app.register_blueprint(views_checks.bp)
     app.cli.add_command(cli.inspections_cli)
     from app.web.views import add_nav_item
-    from cases.views import add_case_panel
+    from cases.views import add_case_panel, add_event_labels
+
+    add_event_labels({f"measure_{action}": label for action, label in models.EVENT_LABELS.items()})
 
     add_nav_item(app, "行政检查", "inspections_checks.index")
 

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.timeutil import local, today_china, utcnow
 from cases import services as case_services
 from cases.documents import DOCUMENT_KINDS, DocumentKind
+from cases.workflow import OPEN_STATUSES
 from inspections.measures import (RELEASE_GROUNDS, TERM_KINDS, _deadline, _ensure, _event, _meet, _num,
                                   _on, _quantity, _text, can_act, can_approve, cfg, item_rows)
 from inspections.models import CoerciveMeasure, MeasureEvent, MeasureItem, MeasureKind, MeasureStatus
@@ -165,7 +166,8 @@ def release(measure, data: dict, *, actor) -> CoerciveMeasure:
         "officer_ids": data.get("officer_ids"), "signature": signature,
         "refusal_note": data.get("refusal_note") or "", "extra": {
             "measure_id": measure.id, "measure_release": True, "items": returned, "witness": witness or None,
-            "receipt": {"signature": signature, "witness": witness or None}}}, actor=actor)
+            "receipt": {"signature": signature, "witness": witness or None}}}, actor=actor,
+        statuses=OPEN_STATUSES)
     case_services.complete_step(step, actor=actor, on=local(step.started_at).date())
     on = local(step.started_at).date()
     for item, q in lines:
@@ -219,6 +221,25 @@ def on_case_action(case, action, actor, on):
         m.ended_on = on
         _meet(m, "term", on)
         _event(m, "confiscated", actor, on, {"decision_number": case.decision_number, "items": taken})
+
+
+def open_measures_problems(case) -> list[str]:
+    """cases.guards.HOOKS["open_measures"]: a case is not closed or terminated while one of its coercive
+    measures is in force — within the term it ends in confiscation by the decision or in release with the
+    items returned (AEL Art 27, 28); an emergency measure the head refused is released at once (AEL Art 19)."""
+    rows = db.session.execute(db.select(CoerciveMeasure).where(
+        CoerciveMeasure.case_id == case.id, CoerciveMeasure.status == MeasureStatus.in_force.value)
+        .order_by(CoerciveMeasure.id)).scalars().all()
+    problems = []
+    for m in rows:
+        held = "、".join(f"{i.name}{_num(i.held_quantity)}{i.unit}" for i in m.items if i.held_quantity > 0)
+        if m.kind == MeasureKind.preserve.value:
+            rule = "先行登记保存的证据应当在七日内作出处理决定（《行政处罚法》第五十六条）"
+        else:
+            rule = ("查封、扣押应当在期限内作出没收或者解除决定（《行政强制法》第二十七条、第二十八条）")
+        problems.append(f"第{m.id}号{m.label}措施仍在实施中" + (f"（尚未处理的物品：{held}）" if held else "")
+                        + f"，{rule}；请先办理解除并退还物品，或者在处罚决定中依法没收")
+    return problems
 
 
 def convert_preservation(measure, *, actor, kind: str, on=None):

@@ -84,7 +84,10 @@ def _event(measure, action, actor, on, data=None, document_number=None) -> Measu
                       data=data, document_number=document_number)
     db.session.add(ev)
     db.session.flush()
-    case_event = case_services.record_event(measure.case, f"measure_{action}", actor, data={
+    note = f"{measure.label}（第{measure.id}号措施）"
+    if action == "released" and data.get("partial"):
+        note += "：部分解除"
+    case_event = case_services.record_event(measure.case, f"measure_{action}", actor, note=note, data={
         "measure_id": measure.id, "kind": measure.kind, "status": measure.status, **data})
     ev.ledger_seq = case_event.ledger_seq
     return ev

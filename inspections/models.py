@@ -44,6 +44,15 @@ STATUS_LABELS = {MeasureStatus.requested: "待批准", MeasureStatus.approved: "
                  MeasureStatus.released: "已解除", MeasureStatus.confiscated: "已没收",
                  MeasureStatus.converted: "已转为查封扣押", MeasureStatus.closed: "已处理完毕"}
 
+#: What each measure event is called in the case's timeline (the case event is "measure_<action>").
+EVENT_LABELS = {"requested": "申请采取行政强制措施", "approved": "负责人批准采取行政强制措施",
+                "rejected": "负责人不予批准行政强制措施", "ratified": "负责人补办批准当场实施的行政强制措施",
+                "refused": "负责人不予批准当场实施的措施（应立即解除）", "reported": "当场实施后向负责人报告",
+                "taken": "实施行政强制措施（现场笔录）", "extended": "延长查封、扣押期限",
+                "testing": "告知检测期间（不计入查封、扣押期限）", "released": "解除行政强制措施并退还物品",
+                "confiscated": "处罚决定没收查封、扣押的物品", "converted": "先行登记保存转为查封、扣押",
+                "photo_added": "上传查封、扣押物品照片"}
+
 ACTIVE = frozenset({MeasureStatus.in_force.value})
 
 

@@ -15,12 +15,15 @@ from cases.services.common import (GuardFailed, _ensure_editable, _officers_by_i
 from cases.services.issuing import _issue_step_document
 
 
-def record_step(case, data: dict, *, actor) -> CaseStep:
-    """执法环节记录 (SPEC §4.1): time, place, officers with certificates shown, content, signatures."""
+def record_step(case, data: dict, *, actor, statuses=None) -> CaseStep:
+    """执法环节记录 (SPEC §4.1): time, place, officers with certificates shown, content, signatures.
+
+    `statuses`: where an act may still happen after the investigation's steps are over (returning seized
+    goods while the fine is being executed, AEL Art 28), the caller names the statuses it is allowed in."""
     from app.timeutil import CHINA
 
     _ensure_editable(case, actor)
-    if CaseStatus(case.status) not in workflow.STEP_STATUSES:
+    if CaseStatus(case.status) not in (statuses or workflow.STEP_STATUSES):
         raise InvalidTransition(f"案件{case.status_label}，不能再记录执法环节")
     fields = {}
     kind = data.get("kind")
