@@ -16,6 +16,7 @@ DEFAULTS = {
     "AV_COVERAGE_TOLERANCE_SECONDS": 30,  # clock skew between a camera and the record (default)
     "COERCIVE_FREEZE_CATEGORIES": [],  # AEL Art 29: only agencies a law empowers may freeze deposits
     "MEASURE_WARNING_DAYS": 5,  # 超期预警 ahead of a measure's term end (default)
+    "MEASURE_PHOTO_MAX_BYTES": 10 * 1024 * 1024,  # one photo of a seized item (default)
     "RANDOM_RESULT_WORKING_DAYS": 20,  # results published within 20 working days (国办发〔2015〕58号; default)
 }
 

@@ -147,6 +147,19 @@ def convert(measure_id):
     return jsonify(measure_json(new)), 201
 
 
+@bp.post("/measures/<int:measure_id>/items/<int:item_id>/photos")
+@require_login
+def add_photo(measure_id, item_id):
+    """Upload a photo of an item (multipart/form-data, field `photo`; JPEG or PNG). Returns the photo's
+    stored hash and its ledger entry."""
+    m = load_measure(measure_id)
+    upload = request.files.get("photo")
+    with writing():
+        photo = measures.add_item_photo(m, item_id, filename=upload.filename if upload else "",
+                                        data=upload.read() if upload else b"", actor=current_user)
+    return jsonify(photo), 201
+
+
 @bp.get("/measures/overview")
 @require_login
 def overview():

@@ -87,6 +87,23 @@ def measure_release(measure_id, username, ground, note, place, items, witness, s
     click.echo(f"第{m.id}号措施：{m.status_label}")
 
 
+@inspections_cli.command("measure-photo")
+@click.argument("measure_id", type=int)
+@click.argument("item_id", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True)
+def measure_photo(measure_id, item_id, path, username):
+    """Add a photo (JPEG/PNG) of an item of the list: stored, hashed, entered in the ledger."""
+    import os
+
+    m = _measure(measure_id)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    photo = _run(lambda: measures.add_item_photo(m, item_id, filename=os.path.basename(path), data=data,
+                                                 actor=_actor(username)))
+    click.echo(f"SHA-256 {photo['sha256']}（台账第{photo['ledger_seq']}条）")
+
+
 @inspections_cli.command("measures-overdue")
 def measures_overdue():
     """Measures past their term (or refused) and still not released: exit 1 if there are any."""

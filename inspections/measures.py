@@ -176,6 +176,67 @@ def item_rows(measure) -> list[dict]:
     return rows
 
 
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+#: A photo may be added while the items are (to be) held, and at their release or confiscation.
+PHOTO_STATUSES = frozenset({MeasureStatus.requested.value, MeasureStatus.approved.value,
+                            MeasureStatus.in_force.value})
+
+
+def add_item_photo(measure, item_id, *, filename: str, data: bytes, actor) -> dict:
+    """A photo of an item of the list (AEL Art 24: the list states the items' condition; photos are evidence):
+    the bytes go to the object store, which hashes them; the hash, key and size are entered in the ledger
+    through the measure's event, and the item keeps {key, sha256, filename, size, content_type, ledger_seq}."""
+    import hashlib
+    import io
+
+    from app.storage import get_store
+
+    _ensure(can_act, actor, measure, "只有本案承办执法人员可以上传物品照片")
+    if measure.status not in PHOTO_STATUSES:
+        raise InvalidTransition(f"该措施当前为“{measure.status_label}”，不能再补充物品照片")
+    try:
+        item_id = int(item_id)
+    except (TypeError, ValueError):
+        item_id = 0
+    item = next((i for i in measure.items if i.id == item_id), None)
+    if item is None:
+        raise InvalidInput("该物品不在本措施的物品清单中", details={"fields": {"item_id": ["物品无效"]}})
+    if not data:
+        raise InvalidInput("请选择要上传的照片", details={"fields": {"photo": ["请选择照片"]}})
+    limit = int(cfg("MEASURE_PHOTO_MAX_BYTES"))
+    if len(data) > limit:
+        raise InvalidInput(f"照片不超过{limit // (1024 * 1024)}MB", details={"fields": {"photo": ["文件过大"]}})
+    content_type = next((mime for magic, mime in PHOTO_TYPES.items() if data.startswith(magic)), None)
+    if content_type is None:
+        raise InvalidInput("物品照片须为JPEG或PNG格式", details={"fields": {"photo": ["格式无效"]}})
+    digest = hashlib.sha256(data).hexdigest()
+    stored = get_store().put(io.BytesIO(data), content_type=content_type, expected_sha256=digest,
+                             metadata={"case-id": str(measure.case_id), "measure-id": str(measure.id),
+                                       "item-id": str(item.id)})
+    name = (filename or "photo").replace("/", "_").replace("\\", "_")[-200:]
+    ev = _event(measure, "photo_added", actor, today_china(), {
+        "item_id": item.id, "item": item.name, "sha256": stored.sha256, "size": stored.size,
+        "storage_key": stored.key, "filename": name, "content_type": content_type})
+    photo = {"key": stored.key, "sha256": stored.sha256, "filename": name, "size": stored.size,
+             "content_type": content_type, "ledger_seq": ev.ledger_seq, "at": ev.at.isoformat()}
+    item.photos = [*(item.photos or []), photo]  # a new list: the JSON column sees the change
+    db.session.flush()
+    return photo
+
+
+def item_photo(measure, item_id: int, index: int) -> tuple[dict, object]:
+    """(photo, byte iterator) of the index-th photo of an item; NotFound otherwise."""
+    from app.errors import NotFound
+    from app.storage import get_store
+
+    item = next((i for i in measure.items if i.id == item_id), None)
+    photos = (item.photos or []) if item is not None else []
+    if not 0 <= index < len(photos):
+        raise NotFound("照片不存在")
+    photo = photos[index]
+    return photo, get_store().open(photo["key"])
+
+
 def _num(q: Decimal) -> str:
     q = Decimal(q)
     return format(q.normalize(), "f") if q == q.to_integral() else format(q.normalize(), "f")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from app.auth.permissions import require_login
@@ -17,7 +17,7 @@ from cases import services as case_services
 from inspections import measure_terms as terms
 from inspections import measures, queries
 from inspections.measures import RELEASE_GROUNDS, item_rows
-from inspections.models import MEASURE_LABELS, MeasureStatus
+from inspections.models import EVENT_LABELS, MEASURE_LABELS, MeasureStatus
 
 bp = Blueprint("inspections", __name__, template_folder="templates")
 
@@ -85,6 +85,7 @@ def measure_page(measure_id):
     docs = [d for d in m.case.documents if d.number in {e.document_number for e in m.events}
             or (m.step_id and d.step_id == m.step_id)]
     return render_template("inspections/measure.html", m=m, items=item_rows(m), docs=docs,
+                           event_labels=EVENT_LABELS,
                            grounds=RELEASE_GROUNDS, today=today_china(),
                            can_act=measures.can_act(current_user, m),
                            can_approve=measures.can_approve(current_user, m), MeasureStatus=MeasureStatus)
@@ -138,6 +139,34 @@ def act(measure_id, action):
         db.session.rollback()
         flash(err.message, "error")
     return redirect(url_for("inspections.measure_page", measure_id=measure_id))
+
+
+@bp.post("/measures/<int:measure_id>/items/<int:item_id>/photos")
+@require_login
+def upload_photo(measure_id, item_id):
+    """An item's photo (multipart field `photo`): stored, hashed, entered in the ledger."""
+    m = _load(measure_id)
+    upload = request.files.get("photo")
+    try:
+        measures.add_item_photo(m, item_id, filename=upload.filename if upload else "",
+                                data=upload.read() if upload else b"", actor=current_user)
+        db.session.commit()
+        flash("已上传物品照片", "success")
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("inspections.measure_page", measure_id=measure_id))
+
+
+@bp.get("/measures/<int:measure_id>/items/<int:item_id>/photos/<int:index>")
+@require_login
+def photo(measure_id, item_id, index):
+    m = _load(measure_id)
+    meta, chunks = measures.item_photo(m, item_id, index)
+    resp = Response(stream_with_context(chunks), mimetype=meta.get("content_type") or "image/jpeg")
+    resp.headers["X-Content-SHA256"] = meta["sha256"]
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 @bp.get("/measures")

@@ -244,6 +244,10 @@ declare("LDHDADD",
 declare("LAAAAAA",
         "inspections_api.overview", "inspections.overview",
 )
+# Photos of a measure's items: uploaded by the case's officers (the page refuses by flash-and-redirect),
+# read with the case.
+declare("LAHDDDD", "inspections_api.add_photo")
+declare("LAHAAAA", "inspections.upload_photo", "inspections.photo")
 
 # Inspections and 双随机 (issue 15): officers record inspections in their own agency; the inspectors
 # conclude, follow up, file a case; the head (or an inspector) publishes; registers and draws are the head's.
@@ -528,6 +532,8 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
         measure = coercive.request_measure(case, {
             "kind": "seize", "reason": "涉嫌违法经营", "basis": "《中华人民共和国行政强制法》第二十二条",
             "items": [{"name": "冷冻肉品", "quantity": 10, "unit": "箱"}]}, actor=officer)
+        coercive.add_item_photo(measure, measure.items[0].id, filename="matrix.png",
+                                data=b"\x89PNG\r\n\x1a\nmatrix", actor=officer)
         from datetime import date as _date
 
         from inspections import checks as insp_checks, random_checks
@@ -599,7 +605,7 @@ def world(app, make_agency, major_case, approve_case, make_reviewer, head_of, ma
                "org_id": org.id,
                "finding_id": finding.id, "decision_id": decision.id, "rect_id": rect.id, "report_id": report.id,
                "index": 0, "round_id": rnd.id, "file_id": eval_file.id, "evaluator_ids": evaluators,
-               "plan_id": 2**31 - 1, "measure_id": measure.id,
+               "plan_id": 2**31 - 1, "measure_id": measure.id, "item_id": measure.items[0].id,
                "inspection_id": insp.id, "random_round_id": random_round.id}
 
         agency_b = make_agency(name="另一执法局", doc_prefix="另城管")
