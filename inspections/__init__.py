@@ -27,7 +27,7 @@ def init_app(app):
     from cases import guards
     from cases import services as case_services
     from inspections import (api, api_checks, checks_models, cli, coverage, demo, measure_terms,  # noqa: F401
-                             models, views, views_checks, views_public)
+                             models, views, views_checks, views_public, views_random)
 
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
@@ -54,6 +54,7 @@ def init_app(app):
     app.register_blueprint(api_checks.bp)
     app.register_blueprint(views_public.bp)
     app.register_blueprint(views_checks.bp)
+    app.register_blueprint(views_random.bp)
     app.cli.add_command(cli.inspections_cli)
     from app.web.views import add_nav_item
     from cases.views import add_case_panel, add_event_labels
@@ -61,5 +62,6 @@ def init_app(app):
     add_event_labels({f"measure_{action}": label for action, label in models.EVENT_LABELS.items()})
 
     add_nav_item(app, "行政检查", "inspections_checks.index")
+    add_nav_item(app, "双随机抽查", "inspections_random.index", views_random.can_open)
 
     add_case_panel(app, views.case_panel)

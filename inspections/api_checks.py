@@ -95,11 +95,6 @@ def publish(inspection_id):
     row = _inspection(inspection_id)
     with writing():
         checks.publish_result(row, actor=current_user)
-        if row.task_id:
-            from inspections.checks_models import RandomTask
-            from app.extensions import db
-
-            random_checks.refresh_completion(db.session.get(RandomTask, row.task_id).round)
     return jsonify(inspection_json(row))
 
 

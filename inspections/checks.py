@@ -257,6 +257,10 @@ def publish_result(inspection, *, actor) -> Inspection:
     inspection.published_on = today_china()
     _ledger(inspection, "published", {"published_on": inspection.published_on,
                                       "late": inspection.published_on > inspection.results_due})
+    if inspection.task_id:  # the last result of a 双随机 round completes the round
+        from inspections import random_checks
+
+        random_checks.refresh_completion(db.session.get(RandomTask, inspection.task_id).round)
     return inspection
 
 

@@ -61,7 +61,12 @@ def new():
                                    form=request.form), err.status
         flash(f"已登记行政检查（第{row.id}号）", "success")
         return redirect(url_for("inspections_checks.detail", inspection_id=row.id))
-    return render_template("inspections/checks_new.html", officers=officers, kinds=INSPECTION_KIND_LABELS, form={})
+    # A 双随机 task's page links here with the task, its target and inspectors filled in.
+    prefill = {k: request.args[k] for k in ("kind", "task_id", "target_name", "target_code", "target_address",
+                                             "plan_ref") if request.args.get(k)}
+    prefill["officer_ids"] = [int(i) for i in request.args.getlist("officer_ids") if i.isdigit()]
+    return render_template("inspections/checks_new.html", officers=officers, kinds=INSPECTION_KIND_LABELS,
+                           form=prefill)
 
 
 @bp.get("/inspections/<int:inspection_id>")

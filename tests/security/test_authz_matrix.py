@@ -279,6 +279,18 @@ declare("LAAAAAA",
 declare("LAADDDD",
         "inspections_checks.new POST",
 )
+# 双随机 staff pages: the registers and rounds are read by the agency's staff and supervisors (each sees
+# its own agency's), imported, filled and drawn by the head; a round of another agency is hidden; redraw and
+# publication refuse by flash-and-redirect (tests/inspections/test_random_pages.py).
+declare("LAAAAAA",
+        "inspections_random.index", "inspections_random.targets", "inspections_random.inspectors",
+)
+declare("LDDDADD",
+        "inspections_random.import_targets", "inspections_random.add_inspector", "inspections_random.new_round",
+)
+declare("LAHAAAA",
+        "inspections_random.round_page", "inspections_random.redraw", "inspections_random.publish",
+)
 declare("AAAAAAA",
         "inspections_public.results", "inspections_public.results_json", "inspections_public.rounds",
         "inspections_public.round_page", "inspections_public.round_json",
