@@ -33,6 +33,10 @@ def init_app(app):
         app.config.setdefault(name, value)
     coverage.install(guards)
     guards.HOOKS["open_measures"] = measure_terms.open_measures_problems
+    from inspections import checks
+    from recordings import subjects
+
+    subjects.register("inspection", checks.recording_subject)
     measure_terms.register_documents()
     if measure_terms.on_case_action not in case_services.AFTER_ACTION_HOOKS:
         case_services.AFTER_ACTION_HOOKS.append(measure_terms.on_case_action)

@@ -18,6 +18,7 @@ from app.auth.models import Agency, Role
 from app.auth.permissions import can_act_in_agency, can_see_agency
 from app.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from app.extensions import db
+from app.inputs import as_ref
 from app.ledger.services import append as ledger_append
 from app.officers.models import Officer
 from app.officers.rules import check_team
@@ -78,6 +79,19 @@ def _required(data, key, label, limit=2000):
     return value[:limit]
 
 
+def ref(value, field: str, label: str) -> int:
+    """An id from a request: missing is 0 (then "not found" with its own message); not a number is a 422."""
+    return as_ref(value, field, label=label)
+
+
+def refs(values, field: str, label: str) -> list[int]:
+    if values in (None, ""):
+        return []
+    if not isinstance(values, (list, tuple)):
+        raise InvalidInput(f"{label}应为编号列表", details={"fields": {field: ["应为列表"]}})
+    return [ref(v, field, label) for v in values]
+
+
 def get_inspection(inspection_id, user) -> Inspection:
     row = db.session.get(Inspection, inspection_id)
     if row is None or not can_view(user, row):
@@ -97,7 +111,7 @@ def record_inspection(agency_id: int, data: dict, *, actor) -> Inspection:
         raise InvalidInput("计划检查须注明检查计划", details={"fields": {"plan_ref": ["请填写检查计划"]}})
     task = None
     if kind == InspectionKind.random.value:
-        task = db.session.get(RandomTask, int(data.get("task_id") or 0))
+        task = db.session.get(RandomTask, ref(data.get("task_id"), "task_id", "抽查任务编号"))
         if task is None or task.round.agency_id != agency_id:
             raise InvalidInput("请指定本机关的双随机抽查任务", details={"fields": {"task_id": ["任务无效"]}})
         if db.session.scalar(db.select(Inspection.id).where(Inspection.task_id == task.id)):
@@ -119,7 +133,7 @@ def record_inspection(agency_id: int, data: dict, *, actor) -> Inspection:
         raise InvalidInput("结束时间早于开始时间", details={"fields": {"ended_at": ["早于开始时间"]}})
     if ended > utcnow():
         raise InvalidInput("结束时间晚于当前时间", details={"fields": {"ended_at": ["晚于当前时间"]}})
-    officer_ids = [int(i) for i in (data.get("officer_ids") or [])]
+    officer_ids = refs(data.get("officer_ids"), "officer_ids", "检查人员")
     officers = list(db.session.scalars(db.select(Officer).where(Officer.id.in_(officer_ids or [-1]),
                                                                 Officer.agency_id == agency_id)))
     if len(officers) != len(set(officer_ids)):
@@ -131,8 +145,8 @@ def record_inspection(agency_id: int, data: dict, *, actor) -> Inspection:
     team = check_team(officers, on, category=category, area=area_code)
     problems = [] if team.ok else [f"行政检查须由两名以上持有有效执法证件的执法人员实施（{RULE_TEAM}），"
                                    f"符合条件的仅{len(team.passing)}名"] + team.reasons()
-    shown = set(int(i) for i in (data.get("certificate_shown_ids") if data.get("certificate_shown_ids") is not None
-                                 else officer_ids))
+    shown = set(refs(data.get("certificate_shown_ids"), "certificate_shown_ids", "出示证件的人员")
+                if data.get("certificate_shown_ids") is not None else officer_ids)
     unshown = [o.name for o in officers if o.id not in shown]
     if unshown:
         problems.append(f"{'、'.join(unshown)}未出示执法证件（{RULE_TEAM}）")
@@ -163,6 +177,34 @@ def record_inspection(agency_id: int, data: dict, *, actor) -> Inspection:
     return row
 
 
+RULE_AV = ("国办发〔2018〕118号：现场检查等执法过程应当进行音像记录；"
+           "未记录的，应当书面说明理由（执法全过程记录制度；SPEC §4.2）")
+
+
+def subject_key(inspection) -> str:
+    return f"inspection:{inspection.id}"
+
+
+def recording_subject(inspection_id: int):
+    """recordings.subjects resolver: an inspection's recordings are seen by whoever sees the inspection and
+    uploaded by its inspectors (also after it is concluded: within the upload window)."""
+    from recordings.subjects import Subject
+
+    row = db.session.get(Inspection, inspection_id)
+    if row is None:
+        return None
+    return Subject(key=subject_key(row), agency_id=row.agency_id, label=f"行政检查第{row.id}号", url=None,
+                   can_view=lambda user: can_view(user, row), can_upload=lambda user: can_conclude(user, row),
+                   officers=[{"name": r["name"], "certificate_number": r["certificate_number"]}
+                             for r in row.inspectors or []])
+
+
+def recordings_of(inspection) -> list:
+    from recordings.services import recordings_of_subject
+
+    return recordings_of_subject(subject_key(inspection))
+
+
 def _results_due(on: date) -> date:
     return calendar.add_working_days(on, current_app.config["RANDOM_RESULT_WORKING_DAYS"])
 
@@ -187,12 +229,21 @@ def conclude(inspection, data: dict, *, actor) -> Inspection:
     elif outcome != InspectionOutcome.no_problem.value:
         raise InvalidInput("检查结论只能是未发现问题或责令改正；发现违法行为需要立案的，请从检查记录立案",
                            details={"fields": {"outcome": ["结论无效"]}})
+    recordings = recordings_of(inspection)
+    no_recording_reason = (data.get("no_recording_reason") or "").strip()[:500]
+    if not recordings and not no_recording_reason:
+        raise case_services.GuardFailed({"recording": [
+            f"本次检查尚无音像记录：请先上传检查过程的音像记录，或者书面说明未记录的理由（{RULE_AV}）"]},
+            prefix="不能作出检查结论")
     if data.get("findings"):
         inspection.findings = str(data["findings"]).strip()
     inspection.outcome, inspection.concluded_on = outcome, on
     inspection.results_due = _results_due(on)
-    _ledger(inspection, "concluded", {"outcome": outcome, "correction_due": inspection.correction_due,
-                                      "findings": inspection.findings, "results_due": inspection.results_due})
+    _ledger(inspection, "concluded", {
+        "outcome": outcome, "correction_due": inspection.correction_due, "findings": inspection.findings,
+        "results_due": inspection.results_due,
+        "recordings": [{"recording_id": r.id, "sha256": r.sha256, "ledger_seq": r.ledger_seq} for r in recordings],
+        "no_recording_reason": None if recordings else no_recording_reason})
     return inspection
 
 
@@ -217,7 +268,7 @@ def file_case(inspection, data: dict, *, actor):
         raise PermissionDenied("只有实施检查的执法人员可以从检查记录立案")
     if inspection.outcome:
         raise InvalidTransition(f"该检查已有结论：{inspection.outcome_label}")
-    version = db.session.get(MatterVersion, int(data.get("matter_version_id") or 0))
+    version = db.session.get(MatterVersion, ref(data.get("matter_version_id"), "matter_version_id", "执法事项"))
     party = data.get("party") or ({"kind": "org", "name": inspection.target_name, "credit_code": inspection.target_code,
                                    "legal_representative": data.get("legal_representative") or "",
                                    "address": inspection.target_address} if inspection.target_kind == "org" else None)
@@ -240,10 +291,16 @@ def file_case(inspection, data: dict, *, actor):
         "officer_ids": [r["officer_id"] for r in inspection.inspectors],
         "certificate_shown_ids": [r["officer_id"] for r in inspection.inspectors if r["certificate_shown"]],
         "extra": {"inspection_id": inspection.id, "evidence": inspection.evidence}}, actor=actor)
+    from recordings.services import attach_to_case
+
+    recordings = recordings_of(inspection)
+    for rec in recordings:  # the inspection's recordings become the case's, documenting its inspection step
+        attach_to_case(rec, case, step, actor=actor)
     on = today_china()
     inspection.outcome, inspection.case_id, inspection.concluded_on = InspectionOutcome.case_filed.value, case.id, on
     inspection.results_due = _results_due(on)
-    _ledger(inspection, "case_filed", {"case_id": case.id, "step_id": step.id, "results_due": inspection.results_due})
+    _ledger(inspection, "case_filed", {"case_id": case.id, "step_id": step.id, "results_due": inspection.results_due,
+                                       "recordings": [r.id for r in recordings]})
     return case
 
 

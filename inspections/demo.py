@@ -23,6 +23,26 @@ def _justified_complete(m, officer, head):
     measures.complete_record(m, actor=officer)
 
 
+def _record(inspection, actor, start):
+    """A real body-camera clip (ffmpeg) of the inspection, ingested as a recording of the inspection."""
+    import os
+    import tempfile
+
+    from inspections import checks
+    from recordings import services
+    from recordings.demo import _make
+
+    with tempfile.TemporaryDirectory(prefix="sanxiang-demo-") as tmp:
+        path = os.path.join(tmp, "inspection.mp4")
+        _make(path, video=True, seconds=8, created=start)
+        _, _, meta = services.prepare(None, {
+            "subject": checks.subject_key(inspection), "device_id": "DSJ-LJ-0031", "location": inspection.place,
+            "started_at": start.isoformat(), "filename": f"行政检查-{inspection.id}.mp4",
+            "late_reason": "演示数据：补录历史记录"}, actor=actor)
+        with open(path, "rb") as fh:
+            services.ingest(fh, case=None, step=None, meta=meta, actor=actor)
+
+
 @register_demo(85)
 def load_inspections(ctx):
     from app.extensions import db
@@ -92,6 +112,7 @@ def load_inspections(ctx):
             "ended_at": (start + timedelta(minutes=40)).isoformat(), "officer_ids": task.inspector_ids,
             "findings": "户外广告设施设置规范，未发现违法行为" if n == 0 else "门头广告牌松动，存在安全隐患",
             "evidence": [{"name": "现场照片", "description": "3张"}]}, actor=actor)
+        _record(ins, actor, start)  # the whole-process recording, kept although no case follows
         if n == 0:
             checks.conclude(ins, {"outcome": "no_problem"}, actor=actor)
         else:

@@ -75,7 +75,11 @@ def detail(inspection_id):
     row = checks.get_inspection(inspection_id, current_user)
     matters = [m for m in db.session.scalars(db.select(Matter).where(Matter.agency_id == row.agency_id))
                if m.current is not None]
+    from flask import current_app
+
     return render_template("inspections/checks_detail.html", i=row, matters=matters,
+                           recordings=checks.recordings_of(row) if not row.case_id else [],
+                           upload_hours=current_app.config.get("RECORDING_UPLOAD_HOURS", 24),
                            can_conclude=checks.can_conclude(current_user, row),
                            can_publish=checks.can_publish(current_user, row))
 
@@ -88,8 +92,8 @@ def act(inspection_id, action):
     target = url_for("inspections_checks.detail", inspection_id=inspection_id)
     try:
         if action == "conclude":
-            checks.conclude(row, {"outcome": form.get("outcome"), "correction_due": form.get("correction_due")},
-                            actor=current_user)
+            checks.conclude(row, {"outcome": form.get("outcome"), "correction_due": form.get("correction_due"),
+                                  "no_recording_reason": form.get("no_recording_reason")}, actor=current_user)
         elif action == "follow-up":
             checks.follow_up(row, result=form.get("result"), note=form.get("note") or "", actor=current_user)
         elif action == "case":

@@ -12,7 +12,8 @@ expiration extensions:
     DELETE   /api/recordings/uploads/<id>      termination
 Creation is refused with 429 `upload_quota_sessions` or 413 `upload_quota_bytes` when the user's uploads in
 progress would exceed RECORDING_UPLOAD_MAX_OPEN or RECORDING_UPLOAD_QUOTA_BYTES (see `recordings.uploads`).
-Upload-Metadata keys: case_id, step_id, device_id, started_at, ended_at, location, interruptions (JSON),
+Upload-Metadata keys: case_id (or subject, e.g. "inspection:12", for a record without a case), step_id, device_id,
+started_at, ended_at, location, interruptions (JSON),
 officers (certificate numbers, comma-separated), late_reason, sha256 (hex, of the whole file), filename,
 filetype.
 
@@ -36,7 +37,7 @@ bp = Blueprint("recordings_api", __name__, url_prefix="/api/recordings")
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,checksum,termination,expiration"
-METADATA_KEYS = ("case_id", "step_id", "device_id", "started_at", "ended_at", "location", "interruptions",
+METADATA_KEYS = ("case_id", "subject", "step_id", "device_id", "started_at", "ended_at", "location", "interruptions",
                  "officers", "late_reason", "sha256", "filename")
 
 

@@ -72,7 +72,12 @@ class Recording(db.Model):
     __tablename__ = "recordings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    #: The case the recording belongs to; None for a recording of another record (see `subject`).
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    #: A record other than a case the recording documents, e.g. "inspection:12" (an inspection that found
+    #: nothing has no case, yet its recording is kept: SPEC §4.2 "case or task"); see recordings.subjects.
+    subject: Mapped[str | None] = mapped_column(sa.String(60), index=True)
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     #: The step (执法环节) the recording documents; None until linked.
     step_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_steps.id"), index=True)
     status: Mapped[str] = mapped_column(sa.String(20), default=RecordingStatus.registered.value)
@@ -207,7 +212,8 @@ class UploadSession(db.Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    subject: Mapped[str | None] = mapped_column(sa.String(60))  #: instead of a case (recordings.subjects)
     step_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_steps.id"))
     length: Mapped[int] = mapped_column(sa.BigInteger)
     received: Mapped[int] = mapped_column(sa.BigInteger, default=0)  #: tus Upload-Offset

@@ -137,7 +137,7 @@ def sync_all(*, today: date | None = None) -> dict:
     """Every case with recordings (`flask recordings holds`, daily): windows end by the passing of time."""
     today = today or today_china()
     released, applied, extended = [], [], []
-    case_ids = db.session.scalars(select(Recording.case_id).distinct())
+    case_ids = db.session.scalars(select(Recording.case_id).where(Recording.case_id.is_not(None)).distinct())
     for case_id in list(case_ids):
         case = db.session.get(Case, case_id)
         for c in sync_case(case, today=today, reason="scheduled"):
@@ -152,4 +152,6 @@ def sync_all(*, today: date | None = None) -> dict:
 
 def describe(rec: Recording, today: date | None = None) -> Plan:
     """For pages and the API: why this original is held, or until when it is kept."""
+    if rec.case_id is None:  # a recording of an inspection without a case: the retention period only
+        return Plan(hold=False, retain_until=rec.retention_until)
     return plan(db.session.get(Case, rec.case_id), today or today_china())

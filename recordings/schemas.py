@@ -15,7 +15,9 @@ class DerivativeSchema(Schema):
 
 class RecordingSchema(Schema):
     id = fields.Integer()
-    case_id = fields.Integer()
+    case_id = fields.Integer(allow_none=True)
+    subject = fields.String(allow_none=True)
+    agency_id = fields.Integer(allow_none=True)
     step_id = fields.Integer(allow_none=True)
     status = fields.String()
     sha256 = fields.String()

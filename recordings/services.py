@@ -140,6 +140,8 @@ def prepare(case_id, data: dict, *, actor, now=None):
     Returns (case, step, meta) where meta is JSON-serialisable (it is kept on a resumable upload session).
     """
     now = now or utcnow()
+    if case_id in (None, "") and data.get("subject"):
+        return None, None, _prepare_subject(data, actor=actor, now=now)
     if case_id in (None, ""):
         raise InvalidInput("请指定案件", details={"fields": {"case_id": ["请指定案件"]}})
     case = case_services.get_case(as_id(case_id, "case_id", label="案件编号"))
@@ -151,6 +153,41 @@ def prepare(case_id, data: dict, *, actor, now=None):
     step = None
     if data.get("step_id") not in (None, ""):
         step = case_services.get_step(case, as_id(data["step_id"], "step_id", label="执法环节编号"))
+    meta = _meta(data, now, lambda numbers: _officers_of(case, step, numbers))
+    meta.update(step_id=step.id if step else None, agency_id=case.agency_id)
+    return case, step, meta
+
+
+def _prepare_subject(data: dict, *, actor, now) -> dict:
+    """A recording of a record other than a case (an inspection): its own view and upload rules."""
+    from recordings.subjects import resolve
+
+    subject = resolve(data.get("subject"))
+    if not subject.can_view(actor):
+        raise NotFound("音像记录所属的记录不存在")
+    if not subject.can_upload(actor):
+        raise PermissionDenied(f"只有实施{subject.label}的执法人员可以上传其音像记录")
+    if data.get("step_id") not in (None, ""):
+        raise InvalidInput("案件以外记录的音像记录不能关联案件环节", details={"fields": {"step_id": ["不适用"]}})
+
+    def officers(numbers):
+        rows = [{"name": o.get("name"), "certificate_number": o.get("certificate_number")} for o in subject.officers]
+        if numbers:
+            known = {r["certificate_number"]: r for r in rows if r["certificate_number"]}
+            unknown = [n for n in numbers if n not in known]
+            if unknown:
+                raise InvalidInput(f"执法证号{'、'.join(unknown)}不属于{subject.label}的检查人员",
+                                   details={"fields": {"officers": ["执法证号不属于检查人员"]}})
+            rows = [known[n] for n in numbers]
+        return rows
+
+    meta = _meta(data, now, officers)
+    meta.update(step_id=None, subject=subject.key, agency_id=subject.agency_id)
+    return meta
+
+
+def _meta(data: dict, now, officers_of) -> dict:
+    """The recording's metadata, checked (device, times, late upload, officers, sha256, file name)."""
     device_id = (data.get("device_id") or "").strip()
     if not device_id:
         raise InvalidInput("请填写记录设备编号（执法记录仪编号）",
@@ -172,21 +209,19 @@ def prepare(case_id, data: dict, *, actor, now=None):
 
         sha256 = normalize_sha256(sha256)
     filename = (data.get("filename") or "").strip().replace("/", "_").replace("\\", "_")[:255]
-    meta = {
-        "step_id": step.id if step else None,
+    return {
         "device_id": device_id[:100],
         "started_at": _iso(started),
         "ended_at": _iso(ended),
         "location": (data.get("location") or "").strip()[:200],
         "interruptions": _interruptions(data.get("interruptions")),
         "late_reason": late_reason,
-        "officers": _officers_of(case, step, numbers),
+        "officers": officers_of(numbers),
         "sha256": sha256,
         "filename": filename,
         "content_type": _content_type(data.get("content_type"), filename),
         "uploaded_at": _iso(now),
     }
-    return case, step, meta
 
 
 def _content_type(value, filename):
@@ -199,16 +234,19 @@ def _content_type(value, filename):
 
 # --- ingest ----------------------------------------------------------------------------------------------
 
-def original_key(case) -> str:
-    return f"recordings/case-{case.id}/{uuid.uuid4().hex}/original"
+def original_key(case, subject=None) -> str:
+    owner = f"case-{case.id}" if case is not None else str(subject).replace(":", "-")
+    return f"recordings/{owner}/{uuid.uuid4().hex}/original"
 
 
 def ingest(stream, *, case, step, meta: dict, actor) -> Recording:
-    """Stream the bytes into the store (hashed there), validate them in place, register them."""
+    """Stream the bytes into the store (hashed there), validate them in place, register them. `case` is None
+    for a recording of another record (meta["subject"])."""
     store = get_store()
-    stored = store.put(stream, key=original_key(case), content_type=meta["content_type"],
+    owner = {"case-id": str(case.id)} if case is not None else {"subject": meta["subject"]}
+    stored = store.put(stream, key=original_key(case, meta.get("subject")), content_type=meta["content_type"],
                        expected_sha256=meta.get("sha256"),
-                       metadata={"case-id": str(case.id), "device-id": meta["device_id"],
+                       metadata={**owner, "device-id": meta["device_id"],
                                  "uploaded-by": actor.username if actor else "system"})
     try:
         return register(stored, case=case, step=step, meta=meta, actor=actor)
@@ -245,7 +283,9 @@ def register(stored, *, case, step, meta, actor) -> Recording:
     check_late(ended, uploaded_at, meta.get("late_reason"))
     now = utcnow()
     rec = Recording(
-        case_id=case.id, step_id=step.id if step else None, status=RecordingStatus.registered.value,
+        case_id=case.id if case is not None else None, subject=meta.get("subject"),
+        agency_id=case.agency_id if case is not None else meta.get("agency_id"),
+        step_id=step.id if step else None, status=RecordingStatus.registered.value,
         original_key=stored.key, original_version_id=stored.version_id, sha256=stored.sha256, size=stored.size,
         content_type=meta["content_type"], filename=meta.get("filename") or "", media_kind=info["kind"],
         probe=info, duration_seconds=duration, device_id=meta["device_id"], officers=meta["officers"],
@@ -253,11 +293,12 @@ def register(stored, *, case, step, meta, actor) -> Recording:
         interruptions=meta.get("interruptions") or [], uploaded_at=uploaded_at,
         uploaded_by_id=actor.id if actor else None, late_reason=meta.get("late_reason"),
         retention_until=now + timedelta(days=cfg("RECORDING_RETENTION_DAYS")),
-        legal_hold=_held(case))
+        legal_hold=_held(case) if case is not None else False)
     db.session.add(rec)
     db.session.flush()
     entry = ledger.append("recording.registered", f"recording:{rec.id}", {
-        "recording_id": rec.id, "case_id": case.id, "case_number": case.number,
+        "recording_id": rec.id, "case_id": rec.case_id, "case_number": case.number if case is not None else None,
+        "subject": rec.subject, "agency_id": rec.agency_id,
         "step_id": rec.step_id, "sha256": rec.sha256, "size": rec.size, "storage_key": rec.original_key,
         "version_id": rec.original_version_id, "content_type": rec.content_type, "filename": rec.filename,
         "media_kind": rec.media_kind, "duration": duration, "format": info.get("format"),
@@ -301,6 +342,10 @@ def recordings_of_case(case) -> list[Recording]:
     return list(db.session.scalars(select(Recording).where(Recording.case_id == case.id).order_by(Recording.id)))
 
 
+def recordings_of_subject(key: str) -> list[Recording]:
+    return list(db.session.scalars(select(Recording).where(Recording.subject == key).order_by(Recording.id)))
+
+
 def recordings_of_step(step) -> list[Recording]:
     return list(db.session.scalars(select(Recording).where(Recording.step_id == step.id).order_by(Recording.id)))
 
@@ -320,6 +365,26 @@ def link_to_step(rec, step_id, *, actor) -> Recording:
         raise InvalidInput("请选择要关联的执法环节", details={"fields": {"step_id": ["请选择要关联的执法环节"]}})
     step_id = as_id(step_id, "step_id", label="执法环节编号")
     step = case_services.get_step(rec.case, step_id)
+    return _link(rec, step, actor=actor)
+
+
+def attach_to_case(rec, case, step, *, actor) -> Recording:
+    """A recording of another record joins the case filed from it (an inspection that found a violation):
+    it keeps its subject, gains the case and the step it documents; the case's holds apply from now on."""
+    if rec.case_id is not None:
+        raise InvalidTransition("该音像记录已属于案件")
+    rec.case_id = case.id
+    rec.case = case
+    rec.step_id = None
+    db.session.flush()
+    _link(rec, step, actor=actor)
+    if _held(case) and not rec.legal_hold:
+        rec.legal_hold = True
+        get_store().set_legal_hold(rec.original_key, True)
+    return rec
+
+
+def _link(rec, step, *, actor) -> Recording:
     if rec.step_id == step.id:
         return rec
     if rec.step_id is not None:

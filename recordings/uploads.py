@@ -92,7 +92,8 @@ def create(*, length: int, data: dict, actor, now=None) -> UploadSession:
     if length > limit:
         raise DomainError(f"文件超过允许的大小（{limit}字节）", code="too_large", status=413)
     serialise(f"recording-uploads:{actor.id}")
-    session = UploadSession(id=secrets.token_hex(16), user_id=actor.id, case_id=case.id,
+    session = UploadSession(id=secrets.token_hex(16), user_id=actor.id, case_id=case.id if case else None,
+                            subject=meta.get("subject"),
                             step_id=step.id if step else None, length=length, received=0, meta=meta, parts=[],
                             status=UploadStatus.open.value, created_at=now, updated_at=now,
                             expires_at=now + timedelta(hours=services.cfg("RECORDING_UPLOAD_EXPIRY_HOURS")))
@@ -250,8 +251,8 @@ def claim_finalize(session) -> bool:
 
 def finalize(session, *, actor):
     """Assemble, validate and register the recording (flushes). The caller commits, then `discard_parts`."""
-    case = case_services.get_case(session.case_id)
-    step = case_services.get_step(case, session.step_id) if session.step_id else None
+    case = case_services.get_case(session.case_id) if session.case_id is not None else None
+    step = case_services.get_step(case, session.step_id) if case is not None and session.step_id else None
     store = get_store()
     reader = PartsReader(store, [p["key"] for p in sorted(session.parts, key=lambda p: p["offset"])])
     rec = services.ingest(reader, case=case, step=step, meta=session.meta, actor=actor)

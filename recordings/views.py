@@ -88,7 +88,16 @@ def detail(recording_id):
                            can_download=permissions.can_download_original(current_user, rec),
                            can_request_export=permissions.can_request_export(current_user, rec),
                            can_approve=permissions.can_approve_export(current_user, rec),
-                           steps=rec.case.steps)
+                           steps=rec.case.steps if rec.case_id is not None else [],
+                           subject_label=_subject_label(rec))
+
+
+def _subject_label(rec):
+    if rec.subject is None:
+        return None
+    from recordings.subjects import resolve
+
+    return resolve(rec.subject).label
 
 
 @bp.get("/recordings/<int:recording_id>/play")

@@ -1,5 +1,6 @@
-"""Journey (issue 15): an officer records an inspection that finds a violation, files the case from it,
-seizes goods (the head approves first), releases part of them, and the case's page shows all of it."""
+"""Journey (issue 15): an officer records an inspection that finds a violation and uploads its body-camera
+video to the inspection, files the case from it (the video follows), seizes goods (the head approves first)
+and photographs them, releases part of them, and the case's page shows all of it."""
 from __future__ import annotations
 
 import re
@@ -14,8 +15,16 @@ pytestmark = pytest.mark.slow
 
 
 def test_inspection_to_case_seizure_and_partial_release(app, journey, cases_agency, make_officer, make_matter,
-                                                        head_of):
+                                                        head_of, media_files, tmp_path):
+    import subprocess
+
+    from app.extensions import db
     from app.validators import make_credit_code
+    from recordings.models import Recording
+
+    photo = tmp_path / "过期饮料.png"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=orange:size=64x48",
+                    "-frames:v", "1", str(photo)], check=True)
 
     with app.app_context():
         matter = make_matter(cases_agency, name="销售过期食品")
@@ -45,6 +54,15 @@ def test_inspection_to_case_seizure_and_partial_release(app, journey, cases_agen
     page.click("main form button[type=submit]")
     expect(page.locator(".flash").first).to_contain_text("已登记行政检查")
     j.shot(page, "inspection-recorded")
+    inspection_id = int(re.search(r"/inspections/(\d+)", page.url).group(1))
+
+    # The whole-process recording goes to the inspection itself (no case exists yet).
+    page.set_input_files("#upload-form input[name=file]", str(media_files.video))
+    page.fill("#upload-form input[name=device_id]", "DSJ-LJ-0015")
+    with page.expect_navigation(timeout=60000):  # the page reloads itself once the upload is registered
+        page.click("#upload-form button[type=submit]")
+    expect(page.locator("#inspection-recordings")).to_contain_text("bodycam.mp4")
+    j.shot(page, "inspection-recording")
 
     page.fill("input[name=title]", "临江市某某副食商店销售过期食品案")
     page.fill("input[name=legal_representative]", "钱某")
@@ -54,6 +72,9 @@ def test_inspection_to_case_seizure_and_partial_release(app, journey, cases_agen
     body = page.inner_text("body")
     assert "现场检查" in body and "临江市某某副食商店" in body  # the inspection is the case's first step
     j.shot(page, "case-from-inspection")
+    with app.app_context():  # the inspection's video now documents the case's inspection step
+        rec = db.session.scalar(db.select(Recording).where(Recording.subject == f"inspection:{inspection_id}"))
+        assert rec.case_id == case_id and rec.step is not None and rec.step.kind == "inspection"
 
     page.click("a:has-text('采取行政强制措施')")
     page.select_option("select[name=kind]", value="seize")
@@ -83,6 +104,12 @@ def test_inspection_to_case_seizure_and_partial_release(app, journey, cases_agen
     expect(page.locator("#measure-status")).to_have_text("实施中")
     j.shot(page, "seized")
 
+    page.set_input_files("input[name=photo] >> nth=0", str(photo))  # a photo of the drinks as seized
+    page.click("button:has-text('上传照片') >> nth=0")
+    expect(page.locator(".flash").first).to_contain_text("已上传物品照片")
+    expect(page.locator(".item-photos").first).to_contain_text("照片1")
+    j.shot(page, "item-photo")
+
     page.fill("input[name^=release_] >> nth=1", "20")
     page.select_option("select[name=ground]", value="unrelated")
     page.click("button:has-text('解除')")
@@ -95,5 +122,10 @@ def test_inspection_to_case_seizure_and_partial_release(app, journey, cases_agen
     assert "扣押（第" in body and "实施中" in body  # the measure panel
     assert "现场检查" in body and "查封、扣押" in body  # the inspection and the seizure record as steps
     assert "解除行政强制措施决定书" in body  # the partial release's decision with its receipt
+    # The timeline names each measure event (no raw codes).
+    for label in ("申请采取行政强制措施", "负责人批准采取行政强制措施", "实施行政强制措施（现场笔录）",
+                  "上传查封、扣押物品照片", "解除行政强制措施并退还物品"):
+        assert label in body, label
+    assert "measure_" not in body
     j.shot(page, "case-file")
     assert not j.console_errors, j.console_errors

@@ -72,7 +72,8 @@ def test_order_to_correct_follow_up_and_publication_without_personal_data(team, 
     err = refused(checks.conclude, row, {"outcome": "order_correct"}, actor=lead)
     assert "行政处罚法第二十八条" in err.message
     due = date.today() + timedelta(days=10)
-    checks.conclude(row, {"outcome": "order_correct", "correction_due": due.isoformat()}, actor=lead)
+    checks.conclude(row, {"outcome": "order_correct", "correction_due": due.isoformat(),
+                          "no_recording_reason": "执法记录仪电量耗尽，已书面说明"}, actor=lead)
     db.session.commit()
     assert row.results_due > row.concluded_on
     checks.follow_up(row, result="corrected", note="已下架销毁", actor=lead)
@@ -88,7 +89,7 @@ def test_order_to_correct_follow_up_and_publication_without_personal_data(team, 
 def test_unpublished_results_are_warned_when_overdue(team, app_ctx):
     officers, head, agency = team
     row = checks.record_inspection(agency.id, inspection_data(officers), actor=officers[0].user)
-    checks.conclude(row, {"outcome": "no_problem"}, actor=officers[0].user)
+    checks.conclude(row, {"outcome": "no_problem", "no_recording_reason": "执法记录仪故障"}, actor=officers[0].user)
     row.results_due = date(2025, 1, 2)  # as if concluded long ago
     db.session.commit()
     assert checks.overdue_results() == [row]
@@ -219,7 +220,7 @@ def test_round_needs_a_list_published_before_and_only_drawn_inspectors_inspect(r
     assert "随机选派" in err.message
     ins = checks.record_inspection(agency.id, inspection_data(drawn, kind="random", task_id=task.id,
                                                               target_name=task.target.name), actor=drawn[0].user)
-    checks.conclude(ins, {"outcome": "no_problem"}, actor=drawn[0].user)
+    checks.conclude(ins, {"outcome": "no_problem", "no_recording_reason": "执法记录仪故障"}, actor=drawn[0].user)
     checks.publish_result(ins, actor=drawn[0].user)
     random_checks.refresh_completion(rnd)
     db.session.commit()
@@ -245,7 +246,11 @@ def test_inspection_pages_record_conclude_and_publish(app, cases_agency, make_of
     resp = client.post("/inspections/new", data={**form, "officer_ids": [str(i) for i in ids]})
     assert resp.status_code == 302
     iid = int(resp.headers["Location"].rsplit("/", 1)[-1])
-    client.post(f"/inspections/{iid}/conclude", data={"csrf_token": token, "outcome": "no_problem"})
+    resp = client.post(f"/inspections/{iid}/conclude", data={"csrf_token": token, "outcome": "no_problem"},
+                       follow_redirects=True)
+    assert "国办发〔2018〕118号" in resp.get_data(as_text=True) and "检查中" in resp.get_data(as_text=True)
+    client.post(f"/inspections/{iid}/conclude", data={"csrf_token": token, "outcome": "no_problem",
+                                                      "no_recording_reason": "执法记录仪故障，已书面说明"})
     client.post(f"/inspections/{iid}/publish", data={"csrf_token": token})
     page = client.get(f"/inspections/{iid}").get_data(as_text=True)
     assert "未发现问题" in page and "已公示" in page
