@@ -42,6 +42,13 @@ def as_id(value, field: str, *, label: str | None = None) -> int:
     return number
 
 
+def as_ref(value, field: str, *, label: str | None = None) -> int:
+    """An id that may be missing: None or "" is 0 (the caller's lookup then fails with its own message)."""
+    if value in (None, ""):
+        return 0
+    return as_count(value, field, label=label, maximum=MAX_ID)
+
+
 def as_text(value, field: str, *, label: str | None = None, max_length: int | None = None) -> str:
     """A text field: a string (None is ""), stripped; a list, number or object is refused."""
     if value is None:

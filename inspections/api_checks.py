@@ -52,7 +52,7 @@ def record():
     data = body()
     agency_id = data.get("agency_id") or current_user.agency_id
     with writing():
-        row = checks.record_inspection(int(agency_id or 0), data, actor=current_user)
+        row = checks.record_inspection(checks.ref(agency_id, "agency_id", "执法主体"), data, actor=current_user)
     return jsonify(inspection_json(row)), 201
 
 
@@ -101,10 +101,7 @@ def publish(inspection_id):
 @bp.post("/random/targets")
 @require_login
 def import_targets():
-    from app.inputs import as_id
-
-    raw = request.form.get("agency_id")
-    agency_id = as_id(raw, "agency_id", label="执法部门") if raw else (current_user.agency_id or 0)
+    agency_id = checks.ref(request.form.get("agency_id") or current_user.agency_id, "agency_id", "执法主体")
     random_checks.ensure_manager(agency_id, current_user)
     upload = request.files.get("file")
     if upload is None:
@@ -120,7 +117,8 @@ def import_targets():
 def add_inspector():
     data = body()
     with writing():
-        row = random_checks.register_inspector(int(data.get("agency_id") or current_user.agency_id or 0),
+        row = random_checks.register_inspector(checks.ref(data.get("agency_id") or current_user.agency_id,
+                                                          "agency_id", "执法主体"),
                                                data.get("officer_id"), actor=current_user)
     return jsonify({"id": row.id, "officer_id": row.officer_id}), 201
 
@@ -130,7 +128,8 @@ def add_inspector():
 def draw_round():
     data = body()
     with writing():
-        rnd = random_checks.draw_round(int(data.get("agency_id") or current_user.agency_id or 0), data,
+        rnd = random_checks.draw_round(checks.ref(data.get("agency_id") or current_user.agency_id, "agency_id",
+                                                  "执法主体"), data,
                                        actor=current_user)
     return jsonify(round_json(rnd)), 201
 
@@ -153,6 +152,7 @@ def round_detail(random_round_id):
 def redraw(random_round_id):
     rnd, data = _round(random_round_id), body()
     with writing():
-        replacement = random_checks.redraw_inspector(rnd, int(data.get("officer_id") or 0), data.get("reason") or "",
+        replacement = random_checks.redraw_inspector(rnd, checks.ref(data.get("officer_id"), "officer_id", "执法人员"),
+                                                     data.get("reason") or "",
                                                      actor=current_user)
     return jsonify({"replacement_officer_id": replacement, "round": round_json(rnd)})

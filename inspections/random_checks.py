@@ -22,6 +22,7 @@ from app.ledger.services import append as ledger_append
 from app.officers.models import Officer
 from app.officers.rules import check
 from app.timeutil import today_china
+from app.inputs import as_ref
 from inspections.checks_models import (Inspection, InspectionTarget, RandomRound, RandomTask,
                                        RegisteredInspector)
 
@@ -135,7 +136,7 @@ def import_targets(agency_id: int, rows: list[dict], *, actor) -> dict:
 
 def register_inspector(agency_id: int, officer_id: int, *, actor) -> RegisteredInspector:
     _agency(agency_id, actor)
-    officer = db.session.get(Officer, int(officer_id or 0))
+    officer = db.session.get(Officer, as_ref(officer_id, "officer_id", label="执法人员"))
     if officer is None or officer.agency_id != agency_id:
         raise InvalidInput("检查人员须是本机关的执法人员", details={"fields": {"officer_id": ["人员无效"]}})
     failures = check(officer, today_china())
@@ -166,7 +167,7 @@ def draw_round(agency_id: int, data: dict, *, actor) -> RandomRound:
 
     agency = _agency(agency_id, actor)
     today = today_china()
-    item = db.session.get(InspectionItem, int(data.get("item_id") or 0))
+    item = db.session.get(InspectionItem, as_ref(data.get("item_id"), "item_id", label="抽查事项"))
     if item is None or item.agency_id != agency_id:
         raise InvalidInput("请选择本机关随机抽查事项清单中的事项", details={"fields": {"item_id": ["事项无效"]}})
     if item.published_on is None or item.published_on >= today:
@@ -229,11 +230,12 @@ def redraw_inspector(rnd: RandomRound, officer_id: int, reason: str, *, actor) -
     """An inspector with a conflict of interest (回避) is replaced by the next in the ranking; the reason is
     kept in the draw and the ledger, and the tasks are re-assigned by the published rule."""
     _agency(rnd.agency_id, actor)
+    officer_id = as_ref(officer_id, "officer_id", label="执法人员")
     done = {t.id for t in rnd.tasks if db.session.scalar(db.select(Inspection.id).where(Inspection.task_id == t.id))}
     if any(officer_id in t.inspector_ids and t.id in done for t in rnd.tasks):
         raise InvalidTransition("该检查人员已实施抽查任务，不能再回避重抽")
     draw = draws.get_draw(rnd.inspector_draw_id)
-    replacement = draws.redraw(draw, f"O-{int(officer_id)}", reason, actor=actor)
+    replacement = draws.redraw(draw, f"O-{officer_id}", reason, actor=actor)
     for task, inspectors in zip(rnd.tasks, _assign(draw.selected, len(rnd.tasks), rnd.per_target)):
         if task.id not in done:
             task.inspector_ids = inspectors

@@ -210,10 +210,9 @@ def round_page(random_round_id):
 @require_login
 def redraw(random_round_id):
     rnd = _round(random_round_id)
-    officer_id = request.form.get("officer_id") or "0"
     try:
-        new = random_checks.redraw_inspector(rnd, int(officer_id) if officer_id.isdigit() else 0,
-                                             request.form.get("reason") or "", actor=current_user)
+        new = random_checks.redraw_inspector(rnd, request.form.get("officer_id"), request.form.get("reason") or "",
+                                             actor=current_user)
         db.session.commit()
         replacement = db.session.get(Officer, new)
         flash(f"已回避重抽，由{replacement.name if replacement else new}替补（理由已记入台账）", "success")

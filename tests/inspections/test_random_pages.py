@@ -127,7 +127,8 @@ def test_registers_draw_redraw_and_publication_through_the_pages(app, world, cli
             team = [db.session.get(Officer, i) for i in team_ids]
             ins = checks.record_inspection(w.agency, inspection_data(
                 team, kind="random", task_id=task_id, target_name=target_name), actor=team[0].user)
-            checks.conclude(ins, {"outcome": "no_problem"}, actor=team[0].user)
+            checks.conclude(ins, {"outcome": "no_problem", "no_recording_reason": "执法记录仪故障"},
+                            actor=team[0].user)
             db.session.commit()
 
     login_as(client, w.head)
@@ -147,3 +148,25 @@ def test_nav_shows_random_inspections_to_officers_heads_and_supervisors(world, c
     assert 'href="/random"' in client.get("/").get_data(as_text=True)
     login_as(client, make_user(roles=("admin",)))
     assert 'href="/random"' not in client.get("/").get_data(as_text=True)
+
+
+def test_ids_that_are_not_numbers_are_422_not_500(app, world, client):
+    from app.auth.models import User
+    from app.auth.services import issue_token
+    from tests.helpers import bearer
+
+    with app.app_context():
+        head, _ = issue_token(db.session.get(User, world.head), "t")
+        lead, _ = issue_token(db.session.get(User, world.users[0]), "t")
+        db.session.commit()
+    for url, body, token in (("/api/random/rounds", {"item_id": "abc", "target_count": 1}, head),
+                             ("/api/random/rounds", {"item_id": "²", "target_count": 1}, head),
+                             ("/api/random/inspectors", {"officer_id": "x"}, head),
+                             ("/api/inspections", {"kind": "adhoc", "officer_ids": ["x"], "basis": "b",
+                                                   "target_name": "t", "place": "p",
+                                                   "started_at": "2025-09-17T09:00", "ended_at": "2025-09-17T10:00"},
+                              lead),
+                             ("/api/inspections", {"kind": "random", "task_id": "T-1"}, lead)):
+        resp = client.post(url, json=body, headers=bearer(token))
+        assert resp.status_code == 422, (url, body, resp.get_json())
+        assert "0-9" in resp.get_json()["message"] or "编号" in resp.get_json()["message"], resp.get_json()
