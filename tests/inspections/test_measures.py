@@ -333,3 +333,19 @@ def test_a_measure_past_its_term_shows_on_the_supervision_dashboard(m_case, make
     db.session.commit()
     assert past_term(date(2025, 11, 2)) == 0
     assert dict(dashboard.COLUMN_LABELS)["measures_past_term"] == "强制措施超期"
+
+
+def test_emergency_report_after_24_hours_needs_a_reason_and_ratification_is_marked_late(m_case):
+    case, officer, head = m_case.case, m_case.officer, m_case.head
+    m = request(case, officer, emergency=True, emergency_reason="当事人正在装车转移")
+    take(m, officer, m_case.start - timedelta(hours=30))  # acted 32 hours ago: the 24-hour report is overdue
+    db.session.commit()
+    deadline = next(d for d in case.deadlines if d.kind == f"measure{m.id}_report")
+    assert deadline.due_on <= date.today() and deadline.met_on is None
+    err = refused(measures.report_emergency, m, actor=officer, note="报请批准")
+    assert "二十四小时内" in err.message and "行政强制法第十九条" in err.message and m.reported_at is None
+    measures.report_emergency(m, actor=officer, note="报请批准", late_reason="执法车辆途中故障，无法联系")
+    measures.decide_request(m, approve=True, actor=head, note="同意")
+    db.session.commit()
+    assert m.events[-2].data["late"] is True and m.events[-1].data["after_24_hours"] is True
+    assert deadline.met_on == date.today()
