@@ -3,7 +3,7 @@ recording, SPEC §4.2 "case or task"): recordings and resumable uploads may name
 instead of a case; every recording knows its agency (backfilled from its case).
 
 Revision ID: 0015d_inspection_recordings
-Revises: 0015c_inspections
+Revises: 0013d_document_snapshot
 Create Date: 2026-12-02 13:05:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0015d_inspection_recordings'
-down_revision = '0015c_inspections'
+down_revision = '0013d_document_snapshot'
 branch_labels = None
 depends_on = None
 
