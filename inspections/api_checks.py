@@ -52,7 +52,7 @@ def record():
     data = body()
     agency_id = data.get("agency_id") or current_user.agency_id
     with writing():
-        row = checks.record_inspection(checks.ref(agency_id, "agency_id", "执法主体"), data, actor=current_user)
+        row = checks.record_inspection(checks.ref(agency_id, "agency_id", "执法部门"), data, actor=current_user)
     return jsonify(inspection_json(row)), 201
 
 
@@ -101,7 +101,7 @@ def publish(inspection_id):
 @bp.post("/random/targets")
 @require_login
 def import_targets():
-    agency_id = checks.ref(request.form.get("agency_id") or current_user.agency_id, "agency_id", "执法主体")
+    agency_id = checks.ref(request.form.get("agency_id") or current_user.agency_id, "agency_id", "执法部门")
     random_checks.ensure_manager(agency_id, current_user)
     upload = request.files.get("file")
     if upload is None:
@@ -118,7 +118,7 @@ def add_inspector():
     data = body()
     with writing():
         row = random_checks.register_inspector(checks.ref(data.get("agency_id") or current_user.agency_id,
-                                                          "agency_id", "执法主体"),
+                                                          "agency_id", "执法部门"),
                                                data.get("officer_id"), actor=current_user)
     return jsonify({"id": row.id, "officer_id": row.officer_id}), 201
 
@@ -129,7 +129,7 @@ def draw_round():
     data = body()
     with writing():
         rnd = random_checks.draw_round(checks.ref(data.get("agency_id") or current_user.agency_id, "agency_id",
-                                                  "执法主体"), data,
+                                                  "执法部门"), data,
                                        actor=current_user)
     return jsonify(round_json(rnd)), 201
 
