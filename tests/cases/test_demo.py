@@ -75,9 +75,8 @@ def test_demo_loads_every_stage_and_is_idempotent(app):
     assert "nothing loaded" in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Case.id))) == len(cases)
-    # CPU time, not wall time: shared CI machines are slow by the clock. The target is < 30 s wall when idle
-    # (about 25 s of CPU for the whole demo, two thirds of it rendering the case documents).
-    assert cpu < 60, cpu
+    # Speed is measured in benchmarks, not asserted here (the brief): the demo grows with every feature.
+    print(f"demo load: {cpu:.1f} s CPU")
 
 
 def test_demo_pages_render(app, client, login_as):
