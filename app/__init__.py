@@ -17,6 +17,7 @@ FEATURES = (
     "app.storage",
     "app.auth",
     "app.ledger",
+    "app.docsign",
     "app.draws",
     "app.holidays",
     "app.agencies",

@@ -94,6 +94,11 @@ class BaseConfig:
     # cosignatures `flask ledger verify` requires on the latest checkpoint (0: none required).
     LEDGER_WITNESSES = os.environ.get("LEDGER_WITNESSES", "")
     LEDGER_WITNESS_QUORUM = _env_int("LEDGER_WITNESS_QUORUM", 0)
+    # Signed documents (app/docsign): each agency's PAdES key and certificate live in this folder.
+    DOCUMENT_SIGNING_DIR = os.environ.get("DOCUMENT_SIGNING_DIR", str(INSTANCE_DIR / "document-signing"))
+    # Create a missing agency key on first use (development, tests, the demo); production refuses instead.
+    DOCUMENT_SIGNING_AUTOCREATE = _env_bool("DOCUMENT_SIGNING_AUTOCREATE", True)
+    DOCUMENT_CERT_YEARS = _env_int("DOCUMENT_CERT_YEARS", 10)
 
     # Certificate rules (SPEC §5). Defaults marked *(default)* in SPEC.
     CERT_INSPECTION_GRACE_MONTH = _env_int("CERT_INSPECTION_GRACE_MONTH", 3)
@@ -118,6 +123,7 @@ class TestingConfig(BaseConfig):
 
 
 class ProductionConfig(BaseConfig):
+    DOCUMENT_SIGNING_AUTOCREATE = _env_bool("DOCUMENT_SIGNING_AUTOCREATE", False)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

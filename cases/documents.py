@@ -68,6 +68,11 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
     "termination_decision": DocumentKind("终结执行决定书", "终结", "cases/pdf/execution_decision.html"),
 }
 
+#: Documents signed with the agency's PAdES key before they are stored (issue 18, app/docsign): the decisions
+#: a party receives. Internal forms, records and notices are stored unsigned; their hash is in the ledger.
+SIGNED_KINDS = frozenset({"decision", "on_spot_decision", "no_penalty_decision", "seizure_decision",
+                          "payment_plan_decision", "suspension_decision", "termination_decision"})
+
 #: Settings read from app.config, with their defaults (SPEC §6; the bodies are 临江市's).
 DEFAULTS = {
     "PAYMENT_DAYS": 15,  # APL Art 67
@@ -607,6 +612,8 @@ def store_document(case, kind: str, pdf_bytes: bytes, *, number: str, actor=None
 
     Runs in the caller's transaction and only flushes. `actor`: the User issuing it (or None for the
     system). The ledger payload carries the PDF's SHA-256, so a proof bundle can check the file.
+    A decision (SIGNED_KINDS) is first signed with the agency's key: the stored bytes, their hash and the
+    served file are the signed PDF, and the payload's `signature` holds the signature's digests.
     """
     from app.extensions import db
     from app.ledger.services import append
@@ -615,6 +622,12 @@ def store_document(case, kind: str, pdf_bytes: bytes, *, number: str, actor=None
     spec = _kind(kind)
     if not pdf_bytes.startswith(b"%PDF-"):
         raise ValueError("not a PDF document")
+    signature = None
+    if kind in SIGNED_KINDS:
+        from app.docsign.services import sign_pdf
+
+        signed = sign_pdf(pdf_bytes, case.agency, reason=f"{spec.title} {number}")
+        pdf_bytes, signature = signed.pdf, signed.ledger
     digest = hashlib.sha256(pdf_bytes).hexdigest()
     stored = get_store().put(io.BytesIO(pdf_bytes), content_type="application/pdf", expected_sha256=digest,
                              metadata={"case-id": str(case.id), "document-kind": kind})
@@ -628,6 +641,7 @@ def store_document(case, kind: str, pdf_bytes: bytes, *, number: str, actor=None
         "document_id": document.id, "kind": kind, "number": number, "title": spec.title,
         "sha256": stored.sha256, "size": stored.size, "storage_key": stored.key,
         "issued_on": document.issued_on,
+        **({"signature": signature} if signature else {}),
     })
     document.ledger_seq = entry.seq
     db.session.flush()

@@ -390,8 +390,12 @@ def approve(pub, *, actor, on: date | None = None) -> Publication:
         raise PermissionDenied("只有本机关负责人可以批准公开")
     ensure_clean(pub)
     on = on or today_china()
-    pdf = render_public_pdf(pub)
+    from app.docsign.services import sign_pdf
     from app.storage import get_store
+
+    # The public version is signed with the agency's key too, before it is hashed (issue 18).
+    signed = sign_pdf(render_public_pdf(pub), pub.agency, reason=f"行政处罚决定书（公开版） {pub.decision_number}")
+    pdf = signed.pdf
 
     digest = hashlib.sha256(pdf).hexdigest()
     stored = get_store().put(io.BytesIO(pdf), content_type="application/pdf", expected_sha256=digest,
@@ -406,7 +410,7 @@ def approve(pub, *, actor, on: date | None = None) -> Publication:
     _ledger("publication.published", pub, {
         "published_on": on, "due_on": pub.due_on, "late": on > pub.due_on, "display_until": pub.display_until,
         "content_sha256": content_sha256(pub), "sha256": pub.pdf_sha256, "size": pub.pdf_size,
-        "storage_key": pub.pdf_key, "actor": actor.username})
+        "storage_key": pub.pdf_key, "signature": signed.ledger, "actor": actor.username})
     return pub
 
 

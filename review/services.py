@@ -842,6 +842,7 @@ def return_for_correction(submission, *, opinion, actor, on: date | None = None)
 
 
 def _decide(submission, action, text, actor, on) -> ReviewOpinion:
+    from app.docsign.services import sign_pdf
     from app.storage import get_store
     from cases.services import document_number
 
@@ -852,6 +853,10 @@ def _decide(submission, action, text, actor, on) -> ReviewOpinion:
     submission.decided_on, submission.decided_at = on, utcnow()
     number = document_number(case.agency, "法审", on)
     pdf = render_opinion(submission, number=number, text=text, on=on, reviewer=actor)
+    # Signed with the agency's key before it is stored, so the stored file and the ledger's hash are the
+    # signed PDF (issue 18, app/docsign).
+    signed = sign_pdf(pdf, case.agency, reason=f"法制审核意见书 {number}")
+    pdf = signed.pdf
     digest = hashlib.sha256(pdf).hexdigest()
     stored = get_store().put(io.BytesIO(pdf), content_type="application/pdf", expected_sha256=digest,
                              metadata={"case-id": str(case.id), "document-kind": "review_opinion"})
@@ -867,7 +872,7 @@ def _decide(submission, action, text, actor, on) -> ReviewOpinion:
     state = checklist_state(submission)
     entry = _record("approved" if action == "approve" else "returned", submission, actor, {
         "decided_on": on, "opinion_number": number, "opinion_sha256": stored.sha256, "opinion_size": stored.size,
-        "storage_key": stored.key, "document_id": document.id,
+        "storage_key": stored.key, "document_id": document.id, "signature": signed.ledger,
         "checklist": {k: (row.result if row else None) for k, row in state.items()},
         "clock": clock(submission, on).label}, note=text)
     opinion.ledger_seq = document.ledger_seq = entry.seq

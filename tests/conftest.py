@@ -41,6 +41,8 @@ def app_config(test_dir, database_url):
         "STORAGE_BACKEND": "fs",
         "STORAGE_FS_ROOT": str(test_dir / "objects"),
         "LEDGER_KEY_PATH": str(test_dir / "ledger-signing.key"),
+        # Agencies' document-signing keys, created on first use (app/docsign).
+        "DOCUMENT_SIGNING_DIR": str(test_dir / "document-signing"),
         "WTF_CSRF_ENABLED": True,
         # Background derivative jobs would race the per-test table cleanup; tests that exercise the
         # embedded runner switch it on themselves, others run jobs synchronously.

@@ -167,19 +167,74 @@ def test_store_document_matches_store_and_ledger(doc_case):
     from app.ledger.models import LedgerEntry
     from app.storage import get_store
 
-    pdf = render_document(doc_case, "decision", number=number_for("decision"))
-    doc = store_document(doc_case, "decision", pdf, number=number_for("decision"))
-    assert doc.id and doc.title == "行政处罚决定书" and doc.size == len(pdf)
+    pdf = render_document(doc_case, "inquiry_record", number=number_for("inquiry_record"),
+                          step=step_of(doc_case, "inquiry_record"))
+    doc = store_document(doc_case, "inquiry_record", pdf, number=number_for("inquiry_record"),
+                         step=step_of(doc_case, "inquiry_record"))
+    assert doc.id and doc.title == "询问笔录" and doc.size == len(pdf)
     stored = b"".join(get_store().open(doc.storage_key))
-    assert stored == pdf
+    assert stored == pdf  # a record is stored as rendered; only decisions are signed (SIGNED_KINDS)
     assert get_store().stat(doc.storage_key).content_type == "application/pdf"
     entry = db.session.get(LedgerEntry, doc.ledger_seq)
     assert entry.kind == "document.issued" and entry.subject == f"case:{doc_case.id}"
     payload = json.loads(entry.body)["payload"]
     assert payload["sha256"] == hashlib.sha256(stored).hexdigest() == doc.sha256
-    assert payload == {"document_id": doc.id, "kind": "decision", "number": number_for("decision"),
-                       "title": "行政处罚决定书", "sha256": doc.sha256, "size": len(pdf),
+    assert payload == {"document_id": doc.id, "kind": "inquiry_record", "number": number_for("inquiry_record"),
+                       "title": "询问笔录", "sha256": doc.sha256, "size": len(pdf),
                        "storage_key": doc.storage_key, "issued_on": doc.issued_on.isoformat()}
+
+
+@pytest.fixture
+def signed_decision(doc_case):
+    """A decision issued through the normal service: rendered, signed with the agency's key, stored and
+    entered in the ledger. Returns (document, stored bytes, ledger payload)."""
+    from app.ledger.models import LedgerEntry
+    from app.storage import get_store
+    from cases.services import issue_document
+
+    doc = issue_document(doc_case, "decision", actor=None, number=number_for("decision"))
+    stored = b"".join(get_store().open(doc.storage_key))
+    payload = json.loads(db.session.get(LedgerEntry, doc.ledger_seq).body)["payload"]
+    return doc, stored, payload
+
+
+def test_issued_decision_is_signed_with_the_agency_key_and_bound_to_the_ledger(signed_decision, doc_case,
+                                                                                tmp_path):
+    from app.docsign import services as docsign
+
+    doc, stored, payload = signed_decision
+    assert hashlib.sha256(stored).hexdigest() == doc.sha256 == payload["sha256"] and doc.size == len(stored)
+    cert = docsign.cert_path(doc_case.agency_id).read_bytes()
+    check = docsign.check_pdf(stored, [cert])
+    assert check.intact and check.valid and check.trusted and check.covers_whole_file
+    assert AGENCY in check.signer and check.certificate_sha256 == docsign.fingerprint(cert)
+    sig = payload["signature"]
+    assert (sig["signed_digest"], sig["cms_sha256"], sig["certificate_sha256"]) == (
+        check.signed_digest, check.cms_sha256, check.certificate_sha256)
+    assert sig["format"].startswith("PAdES") and sig["byte_range"][0] == 0
+    # The signature is an incremental update: a reader still shows the whole decision.
+    text = pdf_text(stored, tmp_path)
+    assert "行政处罚决定书" in text and number_for("decision") in text and PARTY in text
+
+
+def test_signature_fails_on_a_flipped_byte_or_an_untrusted_certificate(signed_decision, doc_case):
+    from app.docsign import services as docsign
+
+    doc, stored, payload = signed_decision
+    cert = docsign.cert_path(doc_case.agency_id).read_bytes()
+    # Byte 11 is inside the header's binary comment: within the signed range, and the file still parses.
+    tampered = bytearray(stored)
+    tampered[11] ^= 0x01
+    check = docsign.check_pdf(bytes(tampered), [cert])
+    assert not check.intact and not check.ok
+    assert check.signed_digest != payload["signature"]["signed_digest"]
+    # Intact, but signed by a key the checker does not trust: another agency's certificate.
+    from types import SimpleNamespace
+
+    other = SimpleNamespace(id=doc_case.agency_id + 1000, name="临江市市场监督管理局", credit_code="")
+    docsign.generate_key(other, force=True)
+    untrusted = docsign.check_pdf(stored, [docsign.cert_path(other.id).read_bytes()])
+    assert untrusted.intact and untrusted.valid and not untrusted.trusted and not untrusted.ok
 
 
 def test_case_file_has_cover_index_with_pages_and_every_document(doc_case, tmp_path):

@@ -144,6 +144,11 @@ def test_approval_publishes_the_redacted_pdf_and_enters_the_ledger(app, decided)
         assert entry.kind == "publication.published"
         assert entry.payload["sha256"] == pub.pdf_sha256 and entry.payload["late"] is False
         assert pub.display_until == date(2028, 10, 8)  # 1,000 yuan on a person: 3 years
+        # The public version carries the agency's PAdES signature, bound to the entry (issue 18).
+        from app.docsign import services as docsign
+
+        check = docsign.check_pdf(data, [docsign.cert_path(pub.agency_id).read_bytes()])
+        assert check.ok and entry.payload["signature"]["signed_digest"] == check.signed_digest
 
 
 def test_only_the_agencys_head_approves_and_only_its_staff_edit(app, decided, make_agency, make_user):

@@ -355,6 +355,14 @@ def test_ledger_records_every_review_action_and_the_opinion_hash(app_ctx, major_
     assert payload["draft_sha256"] == case.draft_sha256
     # The opinion is filed with the case's documents.
     assert any(d.kind == "review_opinion" and d.sha256 == s.opinion.sha256 for d in case.documents)
+    # It is signed with the agency's key (issue 18), and the ledger holds the signature's digests.
+    from app.docsign import services as docsign
+
+    check = docsign.check_pdf(pdf, [docsign.cert_path(case.agency_id).read_bytes()])
+    assert check.ok, check
+    assert payload["signature"]["signed_digest"] == check.signed_digest
+    assert payload["signature"]["cms_sha256"] == check.cms_sha256
+    assert payload["signature"]["certificate_sha256"] == check.certificate_sha256
 
 
 def test_decide_on_spot_of_a_major_summary_case_is_gated(app_ctx, make_case, head_of, svc):

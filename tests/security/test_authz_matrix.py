@@ -67,6 +67,7 @@ declare("AAAAAAA",
         "publicity_public.withdrawals", "recordings_api.tus_options", "web.healthz",
 )
 declare("AAAAAAA", "ledger.keys_text", "ledger_public_api.api_keys")  # ledger key history (issue 18)
+declare("AAAAAAA", "docsign.certificates", "docsign.certificate_pem")  # agencies' document certificates (issue 18)
 # public proof bundles (of public.* entries only; seq 0 in the matrix world is internal: hidden) and the
 # in-browser verification page
 declare("HHHHHHH", "ledger.public_proof")
