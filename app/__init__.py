@@ -65,6 +65,10 @@ def create_app(config=None):
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    from app.apidoc import SECURITY, SECURITY_SCHEMES
+
+    app.config.setdefault("API_SPEC_OPTIONS", {"security": SECURITY,
+                                               "components": {"securitySchemes": SECURITY_SCHEMES}})
     api.init_app(app)
 
     from app.errors import register_error_handlers
@@ -77,10 +81,25 @@ def create_app(config=None):
     for feature in FEATURES + tuple(app.config.get("EXTRA_FEATURES", ())):
         importlib.import_module(feature).init_app(app)
     _feature_settings_from_environment(app, set(app.config) - known)
+    _api_paths_without_slash_redirects(app)
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return app
+
+
+#: Where JSON clients live: no path there answers a redirect with an HTML body.
+API_PREFIXES = ("/api/", "/public/api/")
+
+
+def _api_paths_without_slash_redirects(app):
+    """JSON API paths are served with and without their trailing slash (the OpenAPI document names the
+    form each is declared with): Werkzeug's default would answer the other form with a 308 and an HTML
+    body, which API clients do not follow for POST bodies nor parse. The matcher reads
+    `strict_slashes` at match time, so setting it after registration is enough."""
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(API_PREFIXES):
+            rule.strict_slashes = False
 
 
 def _feature_settings_from_environment(app, names):

@@ -61,7 +61,9 @@ def init_app(app):
 
     guards.HOOKS["recording"] = services.step_has_recording
     app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
+    from app.extensions import api as rest_api
+
+    rest_api.register_blueprint(api.bp)
     app.cli.add_command(cli.recordings_cli)
     jobs.install(app)
 

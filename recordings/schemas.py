@@ -53,3 +53,27 @@ class ExportSchema(Schema):
     requested_at = UTCDateTime()
     decided_at = UTCDateTime(allow_none=True)
     decision_note = fields.String()
+
+
+class RecordingUploadSchema(RecordingSchema):
+    duplicate = fields.Boolean(metadata={"description": "true：本案已登记过相同 SHA-256 的文件，应答的是已有记录"})
+
+
+class UploadCreatedSchema(Schema):
+    id = fields.String()
+    offset = fields.Integer()
+    length = fields.Integer()
+    expires_at = fields.String(metadata={"format": "date-time"})
+
+
+class UploadStateSchema(Schema):
+    offset = fields.Integer()
+    length = fields.Integer()
+    status = fields.String(metadata={"enum": ["open", "finalizing", "completed", "aborted", "refused"]})
+    recording_id = fields.Integer(allow_none=True)
+    duplicate = fields.Boolean()
+
+
+class BundleSchema(Schema):
+    """A proof bundle: the recording's ledger entry with its inclusion proof and signed checkpoint (see
+    app.ledger and the README's ledger section for the full shape)."""

@@ -40,6 +40,11 @@ CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "m4a": "audio/mp4
                  "wav": "audio/wav", "aac": "audio/aac", "3gp": "video/3gpp", "mkv": "video/x-matroska",
                  "webm": "video/webm", "avi": "video/x-msvideo"}
 
+#: Formats that carry no recording time the server could read (no creation_time in their headers): an upload
+#: of one of these (by its declared type or file name) needs started_at in its metadata, checked before the
+#: upload starts. Other types may carry it (MP4/MOV/M4A/MKV), which only the bytes can tell.
+UNTIMED_TYPES = {"audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav", "audio/wave", "audio/aac"}
+
 
 class LateUploadReasonRequired(DomainError):
     code = "late_reason_required"
@@ -209,6 +214,11 @@ def _meta(data: dict, now, officers_of) -> dict:
 
         sha256 = normalize_sha256(sha256)
     filename = (data.get("filename") or "").strip().replace("/", "_").replace("\\", "_")[:255]
+    content_type = _content_type(data.get("content_type"), filename)
+    if started is None and content_type in UNTIMED_TYPES:
+        # Known before a byte is sent: this format carries no recording time the server could read.
+        raise InvalidInput("该文件格式不含录制开始时间，请填写开始时间（started_at）",
+                           details={"fields": {"started_at": ["请填写录制开始时间"]}})
     return {
         "device_id": device_id[:100],
         "started_at": _iso(started),
@@ -219,7 +229,7 @@ def _meta(data: dict, now, officers_of) -> dict:
         "officers": officers_of(numbers),
         "sha256": sha256,
         "filename": filename,
-        "content_type": _content_type(data.get("content_type"), filename),
+        "content_type": content_type,
         "uploaded_at": _iso(now),
     }
 
@@ -241,18 +251,36 @@ def original_key(case, subject=None) -> str:
 
 def ingest(stream, *, case, step, meta: dict, actor) -> Recording:
     """Stream the bytes into the store (hashed there), validate them in place, register them. `case` is None
-    for a recording of another record (meta["subject"])."""
+    for a recording of another record (meta["subject"]).
+
+    If the case (or that record) already holds a recording with the same SHA-256, the new copy is removed and
+    that recording is returned; `rec.duplicate` (a plain attribute, not a column) tells which happened."""
     store = get_store()
     owner = {"case-id": str(case.id)} if case is not None else {"subject": meta["subject"]}
     stored = store.put(stream, key=original_key(case, meta.get("subject")), content_type=meta["content_type"],
                        expected_sha256=meta.get("sha256"),
                        metadata={**owner, "device-id": meta["device_id"],
                                  "uploaded-by": actor.username if actor else "system"})
+    existing = duplicate_of(case, meta.get("subject"), stored.sha256)
+    if existing is not None:
+        # The same evidence once, not twice: the new copy (not yet locked) goes, the registered one answers.
+        _discard(store, stored.key)
+        existing.duplicate = True
+        return existing
     try:
-        return register(stored, case=case, step=step, meta=meta, actor=actor)
+        rec = register(stored, case=case, step=step, meta=meta, actor=actor)
     except BaseException:
         _discard(store, stored.key)
         raise
+    rec.duplicate = False
+    return rec
+
+
+def duplicate_of(case, subject, sha256: str) -> Recording | None:
+    """The recording of this case (or of this other record) already registered with these exact bytes."""
+    owner = Recording.case_id == case.id if case is not None else Recording.subject == subject
+    return db.session.scalar(select(Recording).where(owner, Recording.sha256 == sha256)
+                             .order_by(Recording.id).limit(1))
 
 
 def _discard(store, key):

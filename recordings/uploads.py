@@ -1,7 +1,7 @@
 """Resumable uploads (tus 1.0.0 core + creation, checksum, termination, expiration).
 
 Each PATCH streams its body into the object store as one staged part (`staging/<upload>/<offset>-<n>`),
-hashed by the store on the way (and compared with `Upload-Checksum: sha256 <base64>` when the client sends
+hashed by the store on the way (and compared with `Upload-Checksum: sha1|sha256 <base64>` when the client sends
 one). The session's offset only moves, by compare-and-set, after a part was stored whole: a connection that
 drops mid-PATCH leaves the offset where it was, the client asks HEAD and sends the rest again. When the last
 byte arrives, the parts are streamed in order into `store.put` under the original's key (the store
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -155,23 +156,47 @@ def get(upload_id, actor) -> UploadSession:
     return session
 
 
-def parse_checksum(header: str | None) -> str | None:
-    """`Upload-Checksum: sha256 <base64 digest>` → hex digest."""
+#: tus checksum extension: the algorithms offered (`Tus-Checksum-Algorithm`) and their digest sizes. tus 1.0
+#: requires a server that offers the extension to support sha1.
+CHECKSUM_ALGORITHMS = {"sha1": 20, "sha256": 32}
+
+
+def parse_checksum(header: str | None) -> tuple[str, str] | None:
+    """`Upload-Checksum: <sha1|sha256> <base64 digest>` → (algorithm, hex digest)."""
     if not header:
         return None
     algo, _, value = header.strip().partition(" ")
-    if algo.lower() != "sha256":
-        raise DomainError("仅支持 sha256 校验算法", code="checksum_algorithm", status=400)
+    algo = algo.lower()
+    if algo not in CHECKSUM_ALGORITHMS:
+        raise DomainError("仅支持 sha1 或 sha256 校验算法（tus 1.0 校验扩展）", code="checksum_algorithm",
+                          status=400)
     try:
         raw = base64.b64decode(value.strip(), validate=True)
     except binascii.Error:
         raise InvalidInput("Upload-Checksum 不是有效的Base64编码") from None
-    if len(raw) != 32:
+    if len(raw) != CHECKSUM_ALGORITHMS[algo]:
         raise InvalidInput("Upload-Checksum 长度不符")
-    return raw.hex()
+    return algo, raw.hex()
 
 
-def append(session, stream, *, offset: int, length: int | None, checksum: str | None = None) -> UploadSession:
+class _Sha1Reader:
+    """Hashes a stream with SHA-1 on its way into the store (the store itself checks only SHA-256)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._hash = hashlib.sha1()
+
+    def read(self, n=-1):
+        data = self._stream.read(n)
+        self._hash.update(data)
+        return data
+
+    def hexdigest(self):
+        return self._hash.hexdigest()
+
+
+def append(session, stream, *, offset: int, length: int | None,
+           checksum: tuple[str, str] | None = None) -> UploadSession:
     """Store one PATCH body as a staged part and advance the offset (flushes)."""
     if session.status != UploadStatus.open.value:
         if session.status == UploadStatus.completed.value and offset == session.length:
@@ -190,10 +215,17 @@ def append(session, stream, *, offset: int, length: int | None, checksum: str | 
     key = f"staging/{session.id}/{offset:016d}-{secrets.token_hex(4)}"
     from app.storage import IntegrityMismatch
 
+    algo, digest = checksum or (None, None)
+    if algo == "sha1":
+        stream = _Sha1Reader(stream)
     try:
-        part = store.put(stream, key=key, content_type="application/octet-stream", expected_sha256=checksum)
+        part = store.put(stream, key=key, content_type="application/octet-stream",
+                         expected_sha256=digest if algo == "sha256" else None)
     except IntegrityMismatch:
         raise ChecksumMismatch() from None
+    if algo == "sha1" and stream.hexdigest() != digest:
+        store.delete(key)
+        raise ChecksumMismatch()
     if part.size != length:  # the server stream ended early without raising: keep nothing
         store.delete(key)
         raise Conflict("数据块不完整，已丢弃，请查询偏移量后重新发送", code="incomplete_chunk")
@@ -258,6 +290,8 @@ def finalize(session, *, actor):
     rec = services.ingest(reader, case=case, step=step, meta=session.meta, actor=actor)
     session.status = UploadStatus.completed.value
     session.recording_id = rec.id
+    if rec.duplicate:  # the case already held these bytes: the upload answers with that recording
+        session.error = "duplicate"
     session.updated_at = utcnow()
     db.session.flush()
     return rec
@@ -282,12 +316,14 @@ def refuse(session_id, err) -> None:
 
 
 def discard_parts(session) -> None:
+    """Remove the staged parts of an upload, then its (now empty) staging directory."""
     store = get_store()
     for p in session.parts or []:
         try:
             store.delete(p["key"])
         except Exception:
             log.warning("could not remove staged part %s", p["key"])
+    store.prune(f"{STAGING}{session.id}/")
 
 
 def terminate(session) -> None:
@@ -345,6 +381,7 @@ def sweep(now=None, *, store=None) -> dict:
             except Exception:  # the next sweep tries again
                 freed_failed += 1
                 log.warning("could not remove staged part %s", key)
+        store.prune(f"{STAGING}{upload_id}/")
 
     keep = now - timedelta(days=services.cfg("RECORDING_UPLOAD_KEEP_DAYS"))
     result = db.session.execute(

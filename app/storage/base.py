@@ -93,6 +93,10 @@ class ObjectStore(abc.ABC):
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
         """Objects whose key starts with `prefix` (a plain string prefix, as in S3), in key order."""
 
+    def prune(self, prefix: str) -> None:
+        """Remove the empty directory a key prefix (ending in "/") names, if the store has directories at
+        all (the filesystem store); a no-op elsewhere and when it still holds anything."""
+
     def rehash(self, key: str) -> str:
         """Re-read the stored bytes and return their SHA-256 (for integrity scans)."""
         digest = hashlib.sha256()

@@ -277,6 +277,14 @@ class FilesystemStore(ObjectStore):
                 raise StorageError("删除对象失败", details={"key": key}) from exc
             _fsync_dir(os.path.dirname(self._blob_path(key)))
 
+    def prune(self, prefix):
+        path = os.path.join(self.root, *validate_key(prefix.rstrip("/")).split("/"))
+        try:
+            os.rmdir(path)  # only ever an empty directory
+        except OSError:
+            return
+        _fsync_dir(os.path.dirname(path))
+
     @contextmanager
     def _locked_record(self, key, write=True):
         """Read-modify-write the sidecar under an exclusive flock on the (immutable) blob."""

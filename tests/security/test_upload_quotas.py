@@ -231,9 +231,11 @@ def _sweep_scenario(sweep_app, av_case, officer, media_files, run_sweep):
     # B goes on where it was and completes.
     resp = _patch(client, officer, url_b, data[50_000:], offset=50_000)
     assert resp.status_code == 204 and resp.headers.get("Recording-Id"), resp.get_data(as_text=True)
+    # the same bytes as C: answered with C's recording, not kept twice (issue 22)
+    assert resp.headers["Recording-Id"] == str(rid) and resp.headers["Recording-Duplicate"] == "true"
     with sweep_app.app_context():
         assert list(get_store().list("staging/")) == []
-        assert db.session.scalar(select(func.count(Recording.id))) == 2
+        assert db.session.scalar(select(func.count(Recording.id))) == 1
 
 
 def test_sweep_removes_only_what_no_upload_in_progress_needs(app, av_case, officer, media_files):
