@@ -54,9 +54,12 @@ def init_app(app):
     app.jinja_env.filters.setdefault("as_date", as_date)
     app.jinja_env.globals["measure_doc"] = measure_terms.document_context
     app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api_checks.bp)
+    from app.extensions import api as rest_api
+
+    rest_api.register_blueprint(api.bp)
+    rest_api.register_blueprint(api_checks.bp)
     app.register_blueprint(views_public.bp)
+    views_public.docs.register(app)
     app.register_blueprint(views_checks.bp)
     app.register_blueprint(views_random.bp)
     app.cli.add_command(cli.inspections_cli)

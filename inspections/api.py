@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
+from flask_smorest import Blueprint
+
+from app.apidoc import ObjectSchema
 from flask_login import current_user
 
 from app.auth.permissions import require_login
@@ -16,7 +19,7 @@ from inspections import measure_terms as terms
 from inspections import measures, queries
 from inspections.schemas import measure_json
 
-bp = Blueprint("inspections_api", __name__, url_prefix="/api")
+bp = Blueprint("inspections_api", __name__, url_prefix="/api", description="行政强制措施（查封、扣押等）")
 
 
 @contextmanager
@@ -47,6 +50,7 @@ def load_measure(measure_id):
 
 @bp.get("/cases/<int:case_id>/measures")
 @require_login
+@bp.response(200, ObjectSchema(many=True))
 def case_measures(case_id):
     case = case_services.get_case(case_id)
     case_services.ensure_can_view(current_user, case)
@@ -55,6 +59,7 @@ def case_measures(case_id):
 
 @bp.post("/cases/<int:case_id>/measures")
 @require_login
+@bp.response(201, ObjectSchema)
 def request_measure(case_id):
     case = case_services.get_case(case_id)
     case_services.ensure_can_view(current_user, case)
@@ -66,12 +71,14 @@ def request_measure(case_id):
 
 @bp.get("/measures/<int:measure_id>")
 @require_login
+@bp.response(200, ObjectSchema)
 def measure(measure_id):
     return jsonify(measure_json(load_measure(measure_id), events=True))
 
 
 @bp.post("/measures/<int:measure_id>/decision")
 @require_login
+@bp.response(200, ObjectSchema)
 def decide(measure_id):
     m, data = load_measure(measure_id), body()
     if not isinstance(data.get("approve"), bool):
@@ -83,6 +90,7 @@ def decide(measure_id):
 
 @bp.post("/measures/<int:measure_id>/take")
 @require_login
+@bp.response(200, ObjectSchema)
 def take(measure_id):
     m, data = load_measure(measure_id), body()
     with writing():
@@ -92,6 +100,7 @@ def take(measure_id):
 
 @bp.post("/measures/<int:measure_id>/report")
 @require_login
+@bp.response(200, ObjectSchema)
 def report(measure_id):
     m, data = load_measure(measure_id), body()
     with writing():
@@ -102,6 +111,7 @@ def report(measure_id):
 
 @bp.post("/measures/<int:measure_id>/complete")
 @require_login
+@bp.response(200, ObjectSchema)
 def complete(measure_id):
     m = load_measure(measure_id)
     with writing():
@@ -111,6 +121,7 @@ def complete(measure_id):
 
 @bp.post("/measures/<int:measure_id>/extension")
 @require_login
+@bp.response(200, ObjectSchema)
 def extend(measure_id):
     m, data = load_measure(measure_id), body()
     with writing():
@@ -121,6 +132,7 @@ def extend(measure_id):
 
 @bp.post("/measures/<int:measure_id>/testing")
 @require_login
+@bp.response(200, ObjectSchema)
 def testing(measure_id):
     m, data = load_measure(measure_id), body()
     with writing():
@@ -131,6 +143,7 @@ def testing(measure_id):
 
 @bp.post("/measures/<int:measure_id>/release")
 @require_login
+@bp.response(200, ObjectSchema)
 def release(measure_id):
     m, data = load_measure(measure_id), body()
     with writing():
@@ -140,6 +153,7 @@ def release(measure_id):
 
 @bp.post("/measures/<int:measure_id>/conversion")
 @require_login
+@bp.response(201, ObjectSchema)
 def convert(measure_id):
     m, data = load_measure(measure_id), body()
     with writing():
@@ -162,6 +176,7 @@ def add_photo(measure_id, item_id):
 
 @bp.get("/measures/overview")
 @require_login
+@bp.response(200, ObjectSchema)
 def overview():
     """Supervisor view: measures past their term, refused but unreleased, items still held."""
     return jsonify(queries.overview_json(current_user))

@@ -1,7 +1,10 @@
 """JSON API of inspections (行政检查) and random inspections (双随机): same services as the CLI and pages."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
+from flask_smorest import Blueprint
+
+from app.apidoc import ObjectSchema
 from flask_login import current_user
 
 from app.auth.permissions import can_see_agency, require_login
@@ -10,7 +13,7 @@ from inspections import checks, random_checks
 from inspections.api import body, writing
 from inspections.checks_models import Inspection, RandomRound
 
-bp = Blueprint("inspections_checks_api", __name__, url_prefix="/api")
+bp = Blueprint("inspections_checks_api", __name__, url_prefix="/api", description="行政检查与“双随机”抽查")
 
 
 def _d(v):
@@ -48,6 +51,7 @@ def _inspection(inspection_id):
 
 @bp.post("/inspections")
 @require_login
+@bp.response(201, ObjectSchema)
 def record():
     data = body()
     agency_id = data.get("agency_id") or current_user.agency_id
@@ -58,12 +62,14 @@ def record():
 
 @bp.get("/inspections/<int:inspection_id>")
 @require_login
+@bp.response(200, ObjectSchema)
 def inspection(inspection_id):
     return jsonify(inspection_json(_inspection(inspection_id)))
 
 
 @bp.post("/inspections/<int:inspection_id>/conclusion")
 @require_login
+@bp.response(200, ObjectSchema)
 def conclude(inspection_id):
     row, data = _inspection(inspection_id), body()
     with writing():
@@ -73,6 +79,7 @@ def conclude(inspection_id):
 
 @bp.post("/inspections/<int:inspection_id>/follow-up")
 @require_login
+@bp.response(200, ObjectSchema)
 def follow_up(inspection_id):
     row, data = _inspection(inspection_id), body()
     with writing():
@@ -82,6 +89,7 @@ def follow_up(inspection_id):
 
 @bp.post("/inspections/<int:inspection_id>/case")
 @require_login
+@bp.response(201, ObjectSchema)
 def file_case(inspection_id):
     row, data = _inspection(inspection_id), body()
     with writing():
@@ -91,6 +99,7 @@ def file_case(inspection_id):
 
 @bp.post("/inspections/<int:inspection_id>/publication")
 @require_login
+@bp.response(200, ObjectSchema)
 def publish(inspection_id):
     row = _inspection(inspection_id)
     with writing():
@@ -100,6 +109,7 @@ def publish(inspection_id):
 
 @bp.post("/random/targets")
 @require_login
+@bp.response(200, ObjectSchema)
 def import_targets():
     agency_id = checks.ref(request.form.get("agency_id") or current_user.agency_id, "agency_id", "执法部门")
     random_checks.ensure_manager(agency_id, current_user)
@@ -114,6 +124,7 @@ def import_targets():
 
 @bp.post("/random/inspectors")
 @require_login
+@bp.response(201, ObjectSchema)
 def add_inspector():
     data = body()
     with writing():
@@ -125,6 +136,7 @@ def add_inspector():
 
 @bp.post("/random/rounds")
 @require_login
+@bp.response(201, ObjectSchema)
 def draw_round():
     data = body()
     with writing():
@@ -143,12 +155,14 @@ def _round(random_round_id):
 
 @bp.get("/random/rounds/<int:random_round_id>")
 @require_login
+@bp.response(200, ObjectSchema)
 def round_detail(random_round_id):
     return jsonify(round_json(_round(random_round_id)))
 
 
 @bp.post("/random/rounds/<int:random_round_id>/redraw")
 @require_login
+@bp.response(200, ObjectSchema)
 def redraw(random_round_id):
     rnd, data = _round(random_round_id), body()
     with writing():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
+from app.apidoc import PUBLIC, ObjectSchema, PageBlueprintDocs
 from app.errors import DomainError
 from app.extensions import db
 from app.officers.models import Officer
@@ -11,6 +12,7 @@ from inspections import checks, random_checks
 from inspections.checks_models import Inspection, RandomRound
 
 bp = Blueprint("inspections_public", __name__, url_prefix="/public", template_folder="templates")
+docs = PageBlueprintDocs("inspections_public", __name__, description="公开：行政检查结果与“双随机”抽查（无需登录）")
 
 
 def _public_result(i: Inspection) -> dict:
@@ -31,7 +33,11 @@ def results():
 
 
 @bp.get("/api/inspections/results")
+@docs.documented()
+@docs.response(200, ObjectSchema(many=True))
+@docs.doc(**PUBLIC)
 def results_json():
+    """Published results of inspections."""
     return jsonify([_public_result(i) for i in _published()])
 
 
@@ -70,5 +76,9 @@ def round_page(random_round_id):
 
 
 @bp.get("/api/random/rounds/<int:random_round_id>")
+@docs.documented()
+@docs.response(200, ObjectSchema)
+@docs.doc(**PUBLIC)
 def round_json(random_round_id):
+    """A random-inspection round: its draw, the targets and who inspects them."""
     return jsonify(_round_public(random_checks.get_round(random_round_id)))

@@ -11,6 +11,7 @@ def init_app(app):
     from publicity.permissions import can_view_publications
 
     app.register_blueprint(public.bp)
+    public.docs.register(app)
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.blp)
     app.cli.add_command(cli.publicity_cli)

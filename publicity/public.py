@@ -14,9 +14,57 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from app.errors import InvalidInput, NotFound
 from app.timeutil import CHINA, today_china
+from marshmallow import Schema, fields
+
+from app.apidoc import PUBLIC, ObjectSchema, PageBlueprintDocs
 from publicity import queries, schemas
 
 bp = Blueprint("publicity_public", __name__, template_folder="templates")
+#: The JSON under /public/api in the OpenAPI document (the routes stay in `bp`, beside their pages).
+docs = PageBlueprintDocs("publicity_public", __name__,
+                         description="公开：行政处罚决定、撤下记录、执法主体、权责清单、检查事项、统计（无需登录）")
+
+
+def _q(name, description, schema=None):
+    return {"in": "query", "name": name, "description": description, "schema": schema or {"type": "string"}}
+
+
+FILTERS = [_q("q", "关键词"), _q("agency_id", "执法主体编号", {"type": "integer"}), _q("category", "执法类别"),
+           _q("from", "决定日期起（YYYY-MM-DD）", {"type": "string", "format": "date"}),
+           _q("to", "决定日期止（YYYY-MM-DD）", {"type": "string", "format": "date"})]
+
+
+class ApiIndexSchema(Schema):
+    endpoints = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class DecisionPageSchema(Schema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    has_next = fields.Boolean()
+    next = fields.String(metadata={"description": "下一页的地址（有下一页时）"})
+    items = fields.List(fields.Nested(schemas.PublicDecisionSchema))
+
+
+class WithdrawnDecisionSchema(schemas.PublicWithdrawalSchema):
+    withdrawn = fields.Boolean()
+
+
+class WithdrawalListSchema(Schema):
+    items = fields.List(fields.Nested(schemas.PublicWithdrawalSchema))
+
+
+class AgencyListSchema(Schema):
+    items = fields.List(fields.Nested(schemas.PublicAgencySchema))
+    entrusted_organisations = fields.List(fields.Nested(schemas.PublicEntrustedSchema))
+
+
+class PowerListSchema(Schema):
+    items = fields.List(fields.Nested(schemas.PublicPowerSchema))
+
+
+class InspectionItemListSchema(Schema):
+    items = fields.List(fields.Nested(schemas.PublicInspectionItemSchema))
 
 CACHE_SECONDS = 60
 
@@ -228,9 +276,12 @@ def ledger():
 
 # --- JSON API -------------------------------------------------------------------------------------------
 
-@bp.route("/public/api")
-@bp.route("/public/api/")
+@bp.route("/public/api")  # "/public/api/" too: API paths are served with and without the slash
+@docs.documented()
+@docs.response(200, ApiIndexSchema)
+@docs.doc(**PUBLIC)
 def api_index():
+    """The public JSON endpoints."""
     return jsonify({"endpoints": {
         "decisions": url_for(".api_decisions", _external=True),
         "withdrawals": url_for(".api_withdrawals", _external=True),
@@ -244,7 +295,12 @@ def api_index():
 
 
 @bp.route("/public/api/decisions")
+@docs.documented()
+@docs.response(200, DecisionPageSchema)
+@docs.doc(parameters=[*FILTERS, _q("page", "页码", {"type": "integer", "minimum": 1}),
+                      _q("per_page", "每页条数", {"type": "integer", "minimum": 1, "maximum": 100})], **PUBLIC)
 def api_decisions():
+    """Published decisions, newest first, page by page (follow `next`)."""
     today = today_china()
     page = queries.public_decisions(today, page=request.args.get("page", 1, type=int),
                                     per_page=request.args.get("per_page", 20, type=int), **_filters())
@@ -257,7 +313,11 @@ def api_decisions():
 
 
 @bp.route("/public/api/decisions/<int:pub_id>")
+@docs.documented()
+@docs.response(200, schemas.PublicDecisionSchema)
+@docs.doc(**PUBLIC)
 def api_decision(pub_id):
+    """One published decision; a withdrawn one answers {"withdrawn": true, ...} with its reason only."""
     pub = _public_or_404(pub_id)
     if pub.status == "withdrawn":
         return jsonify({"withdrawn": True, **schemas.PublicWithdrawalSchema().dump(pub)})
@@ -265,32 +325,52 @@ def api_decision(pub_id):
 
 
 @bp.route("/public/api/withdrawals")
+@docs.documented()
+@docs.response(200, WithdrawalListSchema)
+@docs.doc(**PUBLIC)
 def api_withdrawals():
+    """Decisions withdrawn from publication, with the reason."""
     return jsonify({"items": schemas.PublicWithdrawalSchema(many=True).dump(queries.public_withdrawals(today_china()))})
 
 
 @bp.route("/public/api/agencies")
+@docs.documented()
+@docs.response(200, AgencyListSchema)
+@docs.doc(**PUBLIC)
 def api_agencies():
+    """Enforcement agencies and the organisations they entrust."""
     return jsonify({"items": schemas.PublicAgencySchema(many=True).dump(queries.public_agencies()),
                     "entrusted_organisations": schemas.PublicEntrustedSchema(many=True).dump(
                         queries.public_entrusted_organisations())})
 
 
 @bp.route("/public/api/powers")
+@docs.documented()
+@docs.response(200, PowerListSchema)
+@docs.doc(parameters=[_q("agency_id", "执法主体编号", {"type": "integer"}), _q("category", "执法类别")], **PUBLIC)
 def api_powers():
+    """The list of powers and responsibilities in force."""
     rows = queries.public_powers(today_china(), agency_id=request.args.get("agency_id", type=int),
                                  category=request.args.get("category") or None)
     return jsonify({"items": schemas.PublicPowerSchema(many=True).dump(rows)})
 
 
 @bp.route("/public/api/inspections")
+@docs.documented()
+@docs.response(200, InspectionItemListSchema)
+@docs.doc(parameters=[_q("agency_id", "执法主体编号", {"type": "integer"})], **PUBLIC)
 def api_inspections():
+    """The inspection items in force."""
     rows = queries.public_inspection_items(today_china(), request.args.get("agency_id", type=int))
     return jsonify({"items": schemas.PublicInspectionItemSchema(many=True).dump(rows)})
 
 
 @bp.route("/public/api/statistics")
+@docs.documented()
+@docs.response(200, ObjectSchema)
+@docs.doc(parameters=[_q("year", "年度", {"type": "integer"})], **PUBLIC)
 def api_statistics():
+    """The year's enforcement statistics (counts by kind, agency and month)."""
     year = request.args.get("year", type=int) or today_china().year
     stats = queries.statistics(year)
 

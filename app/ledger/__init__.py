@@ -17,8 +17,10 @@ def init_app(app):
     from app.ledger import api, cli, views
 
     app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(views.public_api)
+    from app.extensions import api as rest_api
+
+    rest_api.register_blueprint(api.bp)
+    rest_api.register_blueprint(views.public_api)
     app.cli.add_command(cli.ledger_cli)
     app.jinja_env.globals["ledger_public_proofs"] = _public_proofs
     if app.testing:

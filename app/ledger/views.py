@@ -9,6 +9,10 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 import json
 
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, fields
+
+from app.apidoc import PUBLIC
 from app.auth.permissions import require_roles
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -16,7 +20,54 @@ from app.ledger import public, services, tiles
 from app.ledger.models import LedgerEntry
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger", template_folder="templates")
-public_api = Blueprint("ledger_public_api", __name__, url_prefix="/public/api/ledger")
+public_api = ApiBlueprint("ledger_public_api", __name__, url_prefix="/public/api/ledger",
+                          description="公开：台账的签名检查点、验证公钥与一致性证明（无需登录）")
+
+
+class CheckpointSchema(Schema):
+    tree_size = fields.Integer()
+    root_hash = fields.String(metadata={"description": "Base64 of the Merkle tree head"})
+    created_at = fields.String(metadata={"format": "date-time"})
+    note = fields.String(metadata={"description": "the signed checkpoint as a C2SP signed note"})
+
+
+class KeySchema(Schema):
+    verifier_key = fields.String()
+    name = fields.String()
+    fingerprint = fields.String()
+    key_hash = fields.String()
+    algorithm = fields.String()
+    public_key = fields.String()
+
+
+class KeyHistorySchema(Schema):
+    verifier_key = fields.String()
+    key_hash = fields.Raw()
+    fingerprint = fields.String()
+    from_size = fields.Integer(allow_none=True)
+    until_size = fields.Integer(allow_none=True)
+    valid_from = fields.String()
+    valid_until = fields.String(allow_none=True)
+    statement = fields.String(allow_none=True)
+
+
+class KeysSchema(Schema):
+    origin = fields.String()
+    keys = fields.List(fields.Nested(KeyHistorySchema))
+
+
+class ConsistencySchema(Schema):
+    origin = fields.String()
+    first = fields.Integer()
+    second = fields.Integer()
+    first_root = fields.String()
+    second_root = fields.String()
+    proof = fields.List(fields.String())
+
+
+def _int_query(name, description):
+    return {"in": "query", "name": name, "required": True, "description": description,
+            "schema": {"type": "integer", "minimum": 0}}
 
 PAGE_SIZE = 50
 
@@ -145,19 +196,30 @@ def consistency():
 
 
 @public_api.get("/checkpoint")
+@public_api.response(200, CheckpointSchema)
+@public_api.doc(**PUBLIC)
 def api_checkpoint():
+    """The latest signed checkpoint."""
     return jsonify(_checkpoint_json(_latest()))
 
 
 @public_api.get("/checkpoints")
+@public_api.response(200, CheckpointSchema(many=True))
+@public_api.doc(parameters=[
+    {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    {"in": "query", "name": "offset", "schema": {"type": "integer", "minimum": 0}}], **PUBLIC)
 def api_checkpoints():
+    """Signed checkpoints, newest first."""
     limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
     offset = max(request.args.get("offset", 0, type=int), 0)
     return jsonify([_checkpoint_json(cp) for cp in services.list_checkpoints(limit=limit, offset=offset)])
 
 
 @public_api.get("/key")
+@public_api.response(200, KeySchema)
+@public_api.doc(**PUBLIC)
 def api_key():
+    """The current verifier key."""
     signer = services.load_signer()
     import base64
 
@@ -168,14 +230,21 @@ def api_key():
 
 
 @public_api.get("/keys")
+@public_api.response(200, KeysSchema)
+@public_api.doc(**PUBLIC)
 def api_keys():
+    """Every signing key the ledger has had, with its validity."""
     from app.ledger import keys
 
     return jsonify({"origin": services.origin(), "keys": keys.public_history()})
 
 
 @public_api.get("/consistency")
+@public_api.response(200, ConsistencySchema)
+@public_api.doc(parameters=[_int_query("first", "older tree size"), _int_query("second", "newer tree size")],
+                **PUBLIC)
 def api_consistency():
+    """A consistency proof between two tree sizes."""
     return jsonify(services.consistency(_int_arg("first"), _int_arg("second")))
 
 

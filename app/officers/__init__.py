@@ -15,6 +15,7 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(training_views.bp)
     app.register_blueprint(public.bp)
+    public.docs.register(app)
     rest_api.register_blueprint(api.blp)
     rest_api.register_blueprint(training_api.blp)
     app.config.setdefault("OFFICER_TRAINING_HOURS", 40)  # yearly hours the annual inspection needs

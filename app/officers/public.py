@@ -7,6 +7,9 @@ import io
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy import select
 
+from marshmallow import Schema, fields
+
+from app.apidoc import PUBLIC, PageBlueprintDocs
 from app.extensions import db
 from app.officers import queries
 from app.officers.models import Certificate, EmploymentType, Officer
@@ -14,6 +17,12 @@ from app.officers.schemas import PublicCertificateSchema
 from app.timeutil import today_china
 
 bp = Blueprint("officers_public", __name__, template_folder="templates")
+docs = PageBlueprintDocs("officers_public", __name__, description="公开：执法人员名录与执法证件核验（无需登录）")
+
+
+class CardListSchema(Schema):
+    as_of = fields.String(metadata={"format": "date"})
+    officers = fields.List(fields.Nested(PublicCertificateSchema))
 
 
 def verify_url(cert) -> str:
@@ -77,7 +86,11 @@ def qr_svg_file(token):
 
 
 @bp.route("/public/api/certificates/<token>")
+@docs.documented()
+@docs.response(200, PublicCertificateSchema)
+@docs.doc(**PUBLIC)
 def verify_json(token):
+    """Check an enforcement certificate by the token on its QR code (or its number)."""
     cert = queries.find_certificate(token)
     if cert is None:
         return jsonify({"error": "not_found", "message": "未查询到该执法证件"}), 404
@@ -126,7 +139,12 @@ def directory():
 
 
 @bp.route("/public/api/officers")
+@docs.documented()
+@docs.response(200, CardListSchema)
+@docs.doc(parameters=[{"in": "query", "name": "q", "schema": {"type": "string", "maxLength": 64}},
+                      {"in": "query", "name": "agency_id", "schema": {"type": "integer"}}], **PUBLIC)
 def directory_json():
+    """The public directory of enforcement officers and their certificates."""
     today = today_china()
     certs = directory_certificates(request.args.get("q", "")[:64], request.args.get("agency_id", type=int))
     return jsonify({"as_of": today.isoformat(), "officers": [_card(c, today) for c in certs]})
