@@ -163,6 +163,9 @@ def convert(measure_id):
 
 @bp.post("/measures/<int:measure_id>/items/<int:item_id>/photos")
 @require_login
+@bp.response(201, ObjectSchema)
+@bp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"photo": {"type": "string", "format": "binary"}}}}}})
 def add_photo(measure_id, item_id):
     """Upload a photo of an item (multipart/form-data, field `photo`; JPEG or PNG). Returns the photo's
     stored hash and its ledger entry."""
