@@ -455,3 +455,37 @@ def test_statistics_exclude_a_revoked_decision_and_show_it(case_at, head_of):
     assert after["total"]["fines"] == before["total"]["fines"] - Decimal("3000")
     assert after["outcomes"]["行政处罚决定被依法撤销（不计入处罚决定件数和罚款金额）"] == 1
     assert kept.decided_on.year == 2025
+
+
+# --- findings 6 and 9 at the other entry points --------------------------------------------------------------
+
+def test_amounts_must_be_numbers_through_the_api(client, make_case):
+    from tests.helpers import bearer
+    from app.auth.services import issue_token
+
+    case = make_case()
+    raw, _ = issue_token(officer_user(case), "pytest")
+    db.session.commit()
+    resp = client.put(f"/api/cases/{case.id}/draft", json={**DEFAULT_DRAFT, "confiscated_gains": "约五千元"},
+                      headers=bearer(raw))
+    assert resp.status_code == 422 and "confiscated_gains" in resp.get_json()["details"]["fields"]
+
+
+def test_a_major_penalty_without_collective_discussion_is_refused_by_the_api_and_the_cli(app, client, case_at,
+                                                                                         head_of):
+    from tests.helpers import bearer
+    from app.auth.services import issue_token
+
+    case = case_at("notified", draft={**DEFAULT_DRAFT, "tier": "严重", "fine": "60000"})
+    head = head_of(case.agency_id)
+    raw, _ = issue_token(head, "pytest")
+    db.session.commit()
+    case_id, ref, head_name = case.id, case.number, head.username
+    resp = client.post(f"/api/cases/{case_id}/actions/decide", json={}, headers=bearer(raw))
+    body = resp.get_json()
+    assert resp.status_code == 409 and "collective_discussion" in body["details"]["problems"]
+    assert "第五十七条" in body["details"]["problems"]["collective_discussion"][0]
+    result = app.test_cli_runner().invoke(args=["cases", "action", ref, "decide", "--as", head_name,
+                                                "--on", T.decided.isoformat()])
+    assert result.exit_code != 0 and "集体讨论" in result.output and "第五十七条" in result.output
+    assert db.session.get(Case, case_id).status == "notified"
