@@ -22,7 +22,7 @@ they match it).
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema
+from marshmallow import INCLUDE, Schema
 
 #: Security of the staff API: a bearer token (field devices, scripts) or the session cookie with an
 #: X-CSRFToken header (our own pages). Public operations declare `security: []`.
@@ -38,7 +38,10 @@ PUBLIC = {"security": []}
 
 class ObjectSchema(Schema):
     """A JSON object whose members the operation's description names (documents a body without fixing
-    every member in a schema yet)."""
+    every member in a schema yet): additional properties allowed."""
+
+    class Meta:
+        unknown = INCLUDE
 
 
 class PageBlueprintDocs(Blueprint):

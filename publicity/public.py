@@ -368,10 +368,12 @@ def api_inspections():
 @bp.route("/public/api/statistics")
 @docs.documented()
 @docs.response(200, ObjectSchema)
-@docs.doc(parameters=[_q("year", "年度", {"type": "integer"})], **PUBLIC)
+@docs.doc(parameters=[_q("year", "年度", {"type": "integer", "minimum": 1900, "maximum": 9999})], **PUBLIC)
 def api_statistics():
     """The year's enforcement statistics (counts by kind, agency and month)."""
     year = request.args.get("year", type=int) or today_china().year
+    if not 1900 <= year <= 9999:  # a year beyond any date the database holds was once a 500
+        raise InvalidInput("年度应为1900至9999之间的四位数字", details={"fields": {"year": ["年度无效"]}})
     stats = queries.statistics(year)
 
     def plain(value):

@@ -1,6 +1,7 @@
 """JSON shapes of recordings for the internal API (never for public pages)."""
 from marshmallow import Schema, fields
 
+from app.apidoc import ObjectSchema
 from app.schemas import UTCDateTime
 
 
@@ -74,6 +75,6 @@ class UploadStateSchema(Schema):
     duplicate = fields.Boolean()
 
 
-class BundleSchema(Schema):
+class BundleSchema(ObjectSchema):
     """A proof bundle: the recording's ledger entry with its inclusion proof and signed checkpoint (see
     app.ledger and the README's ledger section for the full shape)."""

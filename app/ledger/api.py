@@ -2,7 +2,7 @@
 so they are for supervisors and administrators only."""
 from flask import jsonify
 from flask_smorest import Blueprint
-from marshmallow import Schema
+from app.apidoc import ObjectSchema
 
 from app.auth.permissions import require_roles
 from app.extensions import db
@@ -11,7 +11,7 @@ from app.ledger import services
 bp = Blueprint("ledger_api", __name__, url_prefix="/api/ledger", description="台账证明包（监督、管理员）")
 
 
-class EntryBundleSchema(Schema):
+class EntryBundleSchema(ObjectSchema):
     """A proof bundle: the whole entry, its inclusion proof and a signed checkpoint covering it (the shape
     `python -m app.ledger.verify` and /ledger/verify read)."""
 

@@ -28,3 +28,10 @@ def test_every_feed_parses_without_bozo_empty_and_with_entries(app, client, deci
         # discovery: the public home page links the feed
         html = client.get("/public").get_data(as_text=True)
         assert f'type="application/atom+xml" title="行政处罚决定" href="{url}"' in html
+
+
+def test_statistics_year_out_of_range_is_a_422_not_a_500(client):
+    """Found by the API fuzzer once /public/api was in the OpenAPI document."""
+    resp = client.get("/public/api/statistics?year=99999999999999999999")
+    assert resp.status_code == 422 and resp.get_json()["details"]["fields"]["year"]
+    assert client.get("/public/api/statistics?year=2025").status_code == 200
