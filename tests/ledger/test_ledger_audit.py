@@ -185,3 +185,23 @@ def test_forged_checkpoint_signature(ledger):
     _sql("UPDATE ledger_checkpoints SET note = :n", n=forged)
     result = audit()
     assert not result.ok and "签名无效" in result.problems[0]
+
+
+@pytest.mark.parametrize("body", [
+    '{"a":1,"b":"x"}', '{"b":1,"a":2}', '{"a": 1}', '{"a":1.5}', '{"a":1e+16}', '{"a":10000000000000000.0}',
+    '{"a":123456789012345678901234567890}', '{"é":1,"z":2}', '{"z":1,"é":2}', '{"a":"\\u0001"}',
+    '{"a":"\\u00e9"}', '{"a":"é"}', '{"a":"\\n"}', '{"a":"\\u2028"}', '{"a":1,"a":2}', '[1]', '{"a":NaN}',
+    '{"a":-0.0}', '{"a":0.1}', '{"😀":1,"ｚ":2}', '{"ｚ":1,"😀":2}', 'not json'])
+def test_the_fast_canonical_check_agrees_with_the_standard_library(body):
+    """chain._canonical_dict (orjson where it can) answers exactly `canonical_json(json.loads(body)) == body`."""
+    import json
+
+    from app.ledger import chain
+    from app.ledger.canonical import canonical_json
+
+    try:
+        data = json.loads(body)
+        expected = isinstance(data, dict) and canonical_json(data) == body
+    except ValueError:
+        expected = False
+    assert (chain._canonical_dict(body.encode("utf-8"), body) is not None) is expected
