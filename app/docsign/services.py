@@ -6,9 +6,11 @@ documents signed before the change still check against a published certificate.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -118,10 +120,18 @@ def _signer(agency):
     """The pyHanko signer of `agency`, created first in development and tests (DOCUMENT_SIGNING_AUTOCREATE);
     SigningKeyMissing otherwise."""
     key_file, cert_file = key_path(agency.id), cert_path(agency.id)
+    autocreate = current_app.config.get("DOCUMENT_SIGNING_AUTOCREATE")
     if not (key_file.exists() and cert_file.exists()):
-        if not current_app.config.get("DOCUMENT_SIGNING_AUTOCREATE"):
+        if not autocreate:
             raise SigningKeyMissing(f"{agency.name}的文书签名密钥未配置（{key_file}），不能制发须加电子签名的文书"
                                     f"（《电子签名法》第十三条、第十四条）；请运行 flask documents keygen --agency {agency.id}")
+        generate_key(agency, force=True)
+    elif not _names(cert_file.read_bytes(), agency):
+        # The certificate must identify the agency that signs now (电子签名法 Art 13: the signature creation
+        # data belongs to the signer): a renamed agency, or a new credit code, needs a new certificate.
+        if not autocreate:
+            raise SigningKeyMissing(f"{agency.name}的文书签名证书所载名称或统一社会信用代码与本机关不符，不能制发须加电子签名"
+                                    f"的文书（《电子签名法》第十三条）；请运行 flask documents keygen --agency {agency.id} --force")
         generate_key(agency, force=True)
     stamp = (str(key_file), key_file.stat().st_mtime_ns, cert_file.stat().st_mtime_ns)
     cached = _signers.get(agency.id)
@@ -137,6 +147,29 @@ def _signer(agency):
         raise SigningKeyMissing(f"{agency.name}的文书签名密钥无法读取（{key_file}）")
     _signers[agency.id] = (stamp, signer)
     return signer
+
+
+def _names(cert_pem: bytes, agency) -> bool:
+    """Whether the certificate's subject names `agency` (organisation name and, if any, its credit code)."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    subject = x509.load_pem_x509_certificate(cert_pem).subject
+    org = [a.value for a in subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
+    code = [a.value for a in subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)]
+    return org == [agency.name] and code == ([agency.credit_code] if getattr(agency, "credit_code", None) else [])
+
+
+def _outside_event_loop(fn, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which run their coroutine with asyncio.run(): that
+    fails in a thread where an event loop is already running (an async server, or a Playwright session in
+    the same process), so there the call runs on a worker thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 # --- signing --------------------------------------------------------------------------------------------
@@ -160,7 +193,7 @@ def sign_pdf(pdf: bytes, agency, *, reason: str) -> Signed:
                                         location=agency.name, name=agency.name)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     # A fixed reservation skips the dry-run signature pyHanko otherwise makes to size /Contents.
-    out = signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=8192).getvalue()
+    out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer, bytes_reserved=8192).getvalue()
     embedded = _embedded(out)
     cert_der = signer.signing_cert.dump()
     return Signed(out, {
@@ -220,7 +253,7 @@ def check_pdf(pdf: bytes, trusted_pems: list[bytes]) -> Check:
         roots.append(x509.Certificate.load(der))
     embedded = _embedded(pdf)
     ctx = ValidationContext(trust_roots=roots, allow_fetching=False)
-    status = validate_pdf_signature(embedded, ctx)
+    status = _outside_event_loop(validate_pdf_signature, embedded, ctx)
     cert = embedded.signer_cert
     return Check(intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),
                  covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,

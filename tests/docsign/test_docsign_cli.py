@@ -72,3 +72,50 @@ def test_production_refuses_to_issue_without_a_key(app, app_ctx, make_agency):
         assert "flask documents keygen" in err.value.message and err.value.status == 503
     finally:
         app.config["DOCUMENT_SIGNING_AUTOCREATE"], app.config["DOCUMENT_SIGNING_DIR"] = saved
+
+
+def test_a_certificate_that_no_longer_names_the_agency_is_not_used(app, app_ctx, make_agency, tmp_path):
+    """The key files are per agency id: after a rename (or another agency under the same id) the old
+    certificate would sign in the wrong name. Production refuses (电子签名法 Art 13); development makes a new
+    one and retires the old."""
+    import pytest
+
+    from app.docsign import services
+
+    agency = _agency(app, make_agency)
+    saved = app.config["DOCUMENT_SIGNING_AUTOCREATE"], app.config["DOCUMENT_SIGNING_DIR"]
+    app.config["DOCUMENT_SIGNING_DIR"] = str(tmp_path / "keys")
+    try:
+        app.config["DOCUMENT_SIGNING_AUTOCREATE"] = False
+        first = services.generate_key(agency)
+        agency.name = "临江市综合行政执法局"
+        with pytest.raises(services.SigningKeyMissing) as err:
+            services._signer(agency)
+        assert "与本机关不符" in err.value.message and "--force" in err.value.message
+        app.config["DOCUMENT_SIGNING_AUTOCREATE"] = True
+        services._signer(agency)
+        new_pem = services.cert_path(agency.id).read_bytes()
+        assert services._names(new_pem, agency) and services.fingerprint(new_pem) != first
+        assert any(first[:16] in p.name for p in (tmp_path / "keys" / "retired").iterdir())
+    finally:
+        app.config["DOCUMENT_SIGNING_AUTOCREATE"], app.config["DOCUMENT_SIGNING_DIR"] = saved
+        db.session.rollback()
+
+
+def test_signing_works_in_a_thread_that_runs_an_event_loop(app, app_ctx, make_agency):
+    """pyHanko's synchronous API calls asyncio.run(); inside a running loop (Playwright's sync API keeps one
+    in the test process; an async server would too) signing and checking still work."""
+    import asyncio
+
+    from app.docsign import services
+    from app.pdf import html_to_pdf
+
+    agency = _agency(app, make_agency)
+    pdf = html_to_pdf("<p>测试文书</p>")
+
+    async def inside():
+        signed = services.sign_pdf(pdf, agency, reason="test")
+        return services.check_pdf(signed.pdf, [services.cert_path(agency.id).read_bytes()])
+
+    check = asyncio.run(inside())
+    assert check.intact and check.valid and check.trusted
