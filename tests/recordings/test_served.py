@@ -99,9 +99,26 @@ def test_tus_patch_killed_halfway_then_resumed(app, served, av_case, token_for, 
     assert recording_count(app) == 1 and ledger_size(app) == before + 1
 
 
-def test_concurrent_uploads(app, served, av_case, token_for, media_files):
+def _copies(media_files, tmp_path, n):
+    """Distinct files (another comment tag, same streams): the same SHA-256 twice on a case is a duplicate
+    answered with the existing recording (issue 22), and this test is about concurrent ingest."""
+    from tests.recordings.conftest import _ff
+
+    sources = [media_files.video, media_files.audio, media_files.faststart]
+    out = []
+    for i in range(n):
+        src = sources[i % len(sources)]
+        dst = tmp_path / f"copy{i}-{src.name}"
+        extra = ["-movflags", "+faststart"] if src == media_files.faststart else []
+        _ff("-i", str(src), "-c", "copy", "-map_metadata", "0", "-metadata", f"comment=copy {i}", *extra, str(dst))
+        out.append(dst)
+    return out
+
+
+def test_concurrent_uploads(app, served, av_case, token_for, media_files, tmp_path):
     auth = bearer(token_for(av_case.officer_id))
-    files = [media_files.video, media_files.audio, media_files.faststart] * 2
+    copies = _copies(media_files, tmp_path, 8)
+    files, tus_files = copies[:6], copies[6:]
     results = [None] * (len(files) + 2)
 
     def single(i, path):
@@ -124,7 +141,7 @@ def test_concurrent_uploads(app, served, av_case, token_for, media_files):
         results[i] = (201 if headers.get("Recording-Id") else status, headers, b"")
 
     threads = [threading.Thread(target=single, args=(i, p)) for i, p in enumerate(files)]
-    threads += [threading.Thread(target=tus, args=(len(files) + j, media_files.video)) for j in range(2)]
+    threads += [threading.Thread(target=tus, args=(len(files) + j, tus_files[j])) for j in range(2)]
     before = ledger_size(app)
     for t in threads:
         t.start()
